@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Stops the Apicurio Registry that start-registry.sh started with the same --dir:
+# TERM, wait up to --timeout seconds (default 20), then KILL; removes the pidfile.
+# Its storage is in memory: all schemas are gone after this.
+#
+# Usage: stop-registry.sh [--dir DIR] [--timeout 20]
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+dir="$LOCAL_DIR/run/registry" timeout=20
+while (($#)); do
+  case $1 in
+    -h | --help) ;;
+    *) (($# >= 2)) || die "$1: unknown option or missing value (see --help)" ;;
+  esac
+  case $1 in
+    --dir) dir=$2; shift 2 ;;
+    --timeout) timeout=$2; shift 2 ;;
+    -h | --help) usage; exit 0 ;;
+    *) die "unknown argument: $1 (see --help)" ;;
+  esac
+done
+[[ -d $dir ]] || { log "not running (no $dir)"; exit 0; }
+dir=$(cd "$dir" && pwd)
+stop_pidfile "$dir/registry.pid" "-Dmodelwatch.local.registry=$dir" "$timeout"

@@ -1,0 +1,30 @@
+import { migrate } from '../../core/clickhouse/migrations.js'
+import type { RunningService, ServiceContext } from '../../core/service.js'
+import { stopAll, stopOnSignal } from '../../core/shutdown.js'
+import { startIngest } from '../../ingest/main.js'
+import { openContext } from '../context.js'
+
+export type ServiceName = 'ingest'
+
+/** Every service, in start order; `modelwatch start` runs them all in one process (one embedded engine). */
+export const SERVICES: Record<ServiceName, (ctx: ServiceContext) => Promise<RunningService>> = {
+  ingest: startIngest,
+}
+
+/**
+ * `modelwatch start` / `modelwatch ingest`: migrates, starts the services, runs until SIGTERM/SIGINT, then
+ * stops them in reverse order and exits 0.
+ */
+export async function serveCommand(env: NodeJS.ProcessEnv, names: ServiceName[]): Promise<void> {
+  const ctx = await openContext(env)
+  const running: RunningService[] = []
+  try {
+    const { applied } = await migrate(ctx.ch)
+    ctx.log.info({ mode: ctx.ch.mode, location: ctx.ch.location, applied }, 'schema up to date')
+    for (const name of names) running.push(await SERVICES[name](ctx))
+  } catch (error) {
+    await stopAll(running, ctx.log, ctx.close)
+    throw error
+  }
+  await stopOnSignal(running, ctx.log, ctx.close)
+}

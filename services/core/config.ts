@@ -1,0 +1,143 @@
+/**
+ * The one configuration loader. Every setting comes from an environment variable listed in `environment`
+ * (its description is the README's configuration reference), is validated once at start-up, and reaches
+ * the rest of the code as the typed `Config`. Library modules never read `process.env`.
+ */
+import { z } from 'zod'
+import { ConfigError } from './errors.js'
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
+const positiveInt = z.coerce.number().int().positive()
+const port = z.coerce.number().int().min(0).max(65535)
+const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+const list = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0))
+  .pipe(z.array(z.string()).min(1, 'must name at least one host:port'))
+const topic = z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'must be a valid Kafka topic name')
+
+interface Variable<S extends z.ZodType> {
+  schema: S
+  description: string
+  default?: string
+  /** Never printed, logged, or echoed in an error message. */
+  secret?: boolean
+}
+const variable = <S extends z.ZodType>(v: Variable<S>): Variable<S> => v
+
+/** Every environment variable modelwatch reads, in the order the README lists them. */
+export const environment = {
+  KAFKA_BROKERS: variable({ schema: list.optional(), description: 'Comma-separated Kafka bootstrap servers (host:port). Unset: no Kafka (the demo starts a local one).' }),
+  KAFKA_CLIENT_ID: variable({ schema: z.string().min(1), default: 'modelwatch', description: 'Kafka client id, shown in broker logs and quotas.' }),
+  KAFKA_SSL: variable({ schema: bool, default: 'false', description: 'Connect to Kafka over TLS.' }),
+  KAFKA_SSL_CA_FILE: variable({ schema: z.string().optional(), description: 'PEM file of CA certificates for Kafka TLS (default: the system store).' }),
+  KAFKA_SASL_MECHANISM: variable({ schema: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(), description: 'SASL mechanism: plain, scram-sha-256 or scram-sha-512. Unset: no SASL.' }),
+  KAFKA_SASL_USERNAME: variable({ schema: z.string().optional(), description: 'SASL user name.' }),
+  KAFKA_SASL_PASSWORD: variable({ schema: z.string().optional(), description: 'SASL password.', secret: true }),
+  SCHEMA_REGISTRY_URL: variable({ schema: url.optional(), description: 'Confluent-compatible schema registry URL (Confluent, or Apicurio at /apis/ccompat/v7). Unset: only plain JSON events are decoded.' }),
+  SCHEMA_REGISTRY_USERNAME: variable({ schema: z.string().optional(), description: 'Schema registry basic-auth user.' }),
+  SCHEMA_REGISTRY_PASSWORD: variable({ schema: z.string().optional(), description: 'Schema registry basic-auth password.', secret: true }),
+  CLICKHOUSE_URL: variable({ schema: url.optional(), description: 'ClickHouse HTTP(S) endpoint, e.g. https://ch.internal:8443. Unset: the embedded engine (chDB) in MODELWATCH_DATA_DIR.' }),
+  CLICKHOUSE_USER: variable({ schema: z.string().min(1), default: 'default', description: 'ClickHouse user (HTTP mode).' }),
+  CLICKHOUSE_PASSWORD: variable({ schema: z.string(), default: '', description: 'ClickHouse password (HTTP mode).', secret: true }),
+  CLICKHOUSE_DATABASE: variable({ schema: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/, 'must be a plain identifier'), default: 'modelwatch', description: 'Database holding modelwatch tables; created by migrations.' }),
+  CLICKHOUSE_REQUEST_TIMEOUT_MS: variable({ schema: positiveInt, default: '30000', description: 'Timeout of one ClickHouse request (HTTP mode).' }),
+  MODELWATCH_DATA_DIR: variable({ schema: z.string().min(1), default: './data', description: 'Directory of the embedded engine. One process owns it at a time.' }),
+  MODELWATCH_TOPIC_PREDICTIONS: variable({ schema: topic, default: 'modelwatch.predictions', description: 'Topic of prediction events.' }),
+  MODELWATCH_TOPIC_GROUND_TRUTH: variable({ schema: topic, default: 'modelwatch.ground-truth', description: 'Topic of ground-truth events.' }),
+  MODELWATCH_TOPIC_DLQ: variable({ schema: topic, default: 'modelwatch.dlq', description: 'Dead-letter topic for events that cannot be decoded or validated.' }),
+  MODELWATCH_CONSUMER_GROUP: variable({ schema: z.string().min(1), default: 'modelwatch-ingest', description: 'Kafka consumer group of the ingest service.' }),
+  MODELWATCH_BATCH_SIZE: variable({ schema: positiveInt, default: '20000', description: 'Events buffered before an insert into ClickHouse.' }),
+  MODELWATCH_BATCH_LINGER_MS: variable({ schema: positiveInt, default: '1000', description: 'Longest time an event waits in the buffer before it is inserted.' }),
+  MODELWATCH_MAX_EVENT_BYTES: variable({ schema: positiveInt, default: '65536', description: 'Larger messages go to the dead-letter topic as oversized.' }),
+  MODELWATCH_HEALTH_PORT: variable({ schema: port, default: '9465', description: 'Port of the ingest health endpoint (/healthz, /metrics); 0 picks a free one.' }),
+  MODELWATCH_HOST: variable({ schema: z.string().min(1), default: '127.0.0.1', description: 'Address the HTTP endpoints listen on (0.0.0.0 in containers).' }),
+  MODELWATCH_LOG_LEVEL: variable({ schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', description: 'Log level (pino).' }),
+} as const
+
+type Environment = typeof environment
+type Values = { [K in keyof Environment]: z.output<Environment[K]['schema']> }
+
+function parseEnvironment(env: NodeJS.ProcessEnv): Values {
+  const values: Record<string, unknown> = {}
+  const problems: string[] = []
+  for (const [key, spec] of Object.entries(environment) as [keyof Environment, Variable<z.ZodType>][]) {
+    const raw = env[key] === '' && spec.default === undefined ? undefined : (env[key] ?? spec.default)
+    const parsed = spec.schema.safeParse(raw)
+    if (parsed.success) values[key] = parsed.data
+    else {
+      const shown = spec.secret || raw === undefined ? '' : ` (got ${JSON.stringify(raw)})`
+      problems.push(`${key} ${parsed.error.issues[0]?.message ?? 'is invalid'}${shown}`)
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`)
+  return values as Values
+}
+
+export type Config = ReturnType<typeof shapeConfig>
+
+function shapeConfig(v: Values) {
+  return {
+    kafka: v.KAFKA_BROKERS === undefined ? undefined : {
+      brokers: v.KAFKA_BROKERS,
+      clientId: v.KAFKA_CLIENT_ID,
+      ssl: v.KAFKA_SSL,
+      sslCaFile: v.KAFKA_SSL_CA_FILE,
+      sasl: v.KAFKA_SASL_MECHANISM === undefined ? undefined : {
+        mechanism: v.KAFKA_SASL_MECHANISM,
+        username: v.KAFKA_SASL_USERNAME ?? '',
+        password: v.KAFKA_SASL_PASSWORD ?? '',
+      },
+    },
+    registry: v.SCHEMA_REGISTRY_URL === undefined ? undefined : {
+      url: v.SCHEMA_REGISTRY_URL,
+      auth: v.SCHEMA_REGISTRY_USERNAME === undefined ? undefined : { username: v.SCHEMA_REGISTRY_USERNAME, password: v.SCHEMA_REGISTRY_PASSWORD ?? '' },
+    },
+    clickhouse: {
+      url: v.CLICKHOUSE_URL,
+      user: v.CLICKHOUSE_USER,
+      password: v.CLICKHOUSE_PASSWORD,
+      database: v.CLICKHOUSE_DATABASE,
+      requestTimeoutMs: v.CLICKHOUSE_REQUEST_TIMEOUT_MS,
+      dataDir: v.MODELWATCH_DATA_DIR,
+    },
+    topics: {
+      predictions: v.MODELWATCH_TOPIC_PREDICTIONS,
+      groundTruth: v.MODELWATCH_TOPIC_GROUND_TRUTH,
+      deadLetter: v.MODELWATCH_TOPIC_DLQ,
+    },
+    ingest: {
+      consumerGroup: v.MODELWATCH_CONSUMER_GROUP,
+      batchSize: v.MODELWATCH_BATCH_SIZE,
+      lingerMs: v.MODELWATCH_BATCH_LINGER_MS,
+      maxEventBytes: v.MODELWATCH_MAX_EVENT_BYTES,
+      healthPort: v.MODELWATCH_HEALTH_PORT,
+    },
+    host: v.MODELWATCH_HOST,
+    logLevel: v.MODELWATCH_LOG_LEVEL,
+  }
+}
+
+/**
+ * Reads and validates the configuration. Every bad variable is named in one `ConfigError` line;
+ * secrets are never echoed.
+ *
+ * @example
+ * const config = loadConfig(process.env)
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const values = parseEnvironment(env)
+  if (values.KAFKA_SASL_MECHANISM !== undefined && (values.KAFKA_SASL_USERNAME === undefined || values.KAFKA_SASL_PASSWORD === undefined)) {
+    throw new ConfigError('invalid configuration: KAFKA_SASL_MECHANISM is set, so KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required')
+  }
+  if (values.SCHEMA_REGISTRY_USERNAME !== undefined && values.SCHEMA_REGISTRY_PASSWORD === undefined) {
+    throw new ConfigError('invalid configuration: SCHEMA_REGISTRY_USERNAME is set, so SCHEMA_REGISTRY_PASSWORD is required')
+  }
+  return shapeConfig(values)
+}
+
+/** Fails with a clear line when a service that needs Kafka is started without it. */
+export function requireKafka(config: Config, service: string): NonNullable<Config['kafka']> {
+  if (config.kafka === undefined) throw new ConfigError(`${service} needs Kafka: set KAFKA_BROKERS (e.g. 127.0.0.1:9092)`)
+  return config.kafka
+}

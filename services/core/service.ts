@@ -1,0 +1,18 @@
+/**
+ * What every service hands back when started, so one process can run several and stop them in order.
+ */
+import type { ClickHouse } from './clickhouse/client.js'
+import type { Config } from './config.js'
+import type { Logger } from './logger.js'
+
+export interface RunningService {
+  name: string
+  stop(): Promise<void>
+}
+
+/** What the entry point opens once and passes to each service it starts. */
+export interface ServiceContext {
+  config: Config
+  ch: ClickHouse
+  log: Logger
+}

@@ -1,0 +1,255 @@
+/**
+ * The ingest run loop. kafkajs hands us fetched batches (`eachBatch`); each message is decoded and added
+ * to the current `Batch`, and its offset resolved in memory only (auto-commit is off). A separate flusher
+ * stores the batch when it is full or has lingered long enough, and only then commits its offsets. So:
+ *  - a crash anywhere loses nothing: what was not stored was not committed, and is consumed again;
+ *  - what is consumed again is not counted twice (see schemas/clickhouse/001_events.sql);
+ *  - a poison message never stops the loop: it becomes a dead letter, stored and committed like any event;
+ *  - while ClickHouse (or the dead-letter topic) fails, the flusher retries the same batch with backoff
+ *    and the topics stay paused, so memory is bounded by two batches; the run loop keeps heart-beating.
+ */
+import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs'
+import type { ClickHouse } from '../core/clickhouse/client.js'
+import type { Config } from '../core/config.js'
+import { ModelwatchError, isRetriable } from '../core/errors.js'
+import type { SchemaRegistry } from '../core/kafka/schema-registry.js'
+import type { Logger } from '../core/logger.js'
+import { retry, sleep } from '../core/retry.js'
+import { Batch } from './batch.js'
+import { decodeEvent, type DecodeOptions } from './decode.js'
+import type { IngestHealth } from './health.js'
+import type { Rejection } from './reject-reasons.js'
+import { groundTruthRow, predictionRow, type RowSource } from './rows.js'
+import { storeBatch } from './store.js'
+
+export interface IngestDeps {
+  kafka: Kafka
+  ch: ClickHouse
+  registry: SchemaRegistry | undefined
+  topics: Config['topics']
+  settings: Config['ingest']
+  health: IngestHealth
+  log: Logger
+  /** How long `stop()` keeps trying to store the last batch before abandoning it to redelivery. */
+  shutdownTimeoutMs?: number
+}
+
+export interface IngestConsumer {
+  start(): Promise<void>
+  /** Stores (or abandons) the in-flight batch, commits what is stored, leaves the group. */
+  stop(): Promise<void>
+}
+
+type FlushTrigger = 'size' | 'linger' | 'shutdown'
+
+const REGISTRY_RETRY_MS = 2_000
+
+export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
+  const { kafka, ch, topics, settings, health } = deps
+  const log = deps.log.child({ component: 'consumer' })
+  const consumer: Consumer = kafka.consumer({
+    groupId: settings.consumerGroup,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+    maxBytesPerPartition: 4 * 1024 * 1024,
+    maxBytes: 32 * 1024 * 1024,
+    maxWaitTimeInMs: 200,
+  })
+  const deadLetterProducer: Producer = kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner })
+  const decodeOptions: DecodeOptions = { registry: deps.registry, maxEventBytes: settings.maxEventBytes }
+  const sourceTopics = [topics.predictions, topics.groundTruth]
+
+  let batch = new Batch()
+  let stopping = false
+  let flusher: Promise<void> | undefined
+  let handlersInFlight = 0
+  const pauseReasons = new Set<string>()
+  let nudge: () => void = () => {}
+
+  function setPaused(reason: string, on: boolean): void {
+    const wasPaused = pauseReasons.size > 0
+    if (on) pauseReasons.add(reason)
+    else pauseReasons.delete(reason)
+    const isPaused = pauseReasons.size > 0
+    if (isPaused && !wasPaused) consumer.pause(sourceTopics.map((topic) => ({ topic })))
+    if (!isPaused && wasPaused) consumer.resume(sourceTopics.map((topic) => ({ topic })))
+    health.paused.clear()
+    if (isPaused) for (const topic of sourceTopics) health.paused.set(topic, [...pauseReasons].join(', '))
+    if (isPaused !== wasPaused) log.info({ paused: isPaused, reasons: [...pauseReasons] }, isPaused ? 'consumption paused' : 'consumption resumed')
+  }
+
+  async function handleBatch(payload: EachBatchPayload): Promise<void> {
+    handlersInFlight++
+    try {
+      await consumeMessages(payload)
+    } finally {
+      handlersInFlight--
+    }
+  }
+
+  async function consumeMessages({ batch: fetched, resolveOffset, heartbeat, isRunning, isStale, pause }: EachBatchPayload): Promise<void> {
+    const { topic, partition } = fetched
+    for (const message of fetched.messages) {
+      if (stopping || !isRunning() || isStale()) return
+      if (batch.size >= settings.batchSize) {
+        // Unresolved messages are fetched again after resume; the flusher resumes once it has taken the batch.
+        setPaused('batch full', true)
+        nudge()
+        return
+      }
+      try {
+        await addMessage(topic, partition, message)
+      } catch (error) {
+        if (!isRetriable(error)) throw error
+        health.markDependency('schemaRegistry', false, error)
+        log.warn({ topic, partition, offset: message.offset, err: error }, 'schema registry unavailable; partition paused')
+        const resume = pause()
+        setTimeout(resume, REGISTRY_RETRY_MS).unref()
+        return
+      }
+      resolveOffset(message.offset)
+    }
+    await heartbeat()
+  }
+
+  async function addMessage(topic: string, partition: number, message: KafkaMessage): Promise<void> {
+    const from: RowSource = { source: 'kafka', partition, offset: Number(message.offset) }
+    let rejection: Rejection | undefined
+    if (topic === topics.predictions) {
+      const decoded = await decodeEvent('prediction', message.value, decodeOptions)
+      if (decoded.ok) batch.predictions.push(predictionRow(decoded.event, from))
+      else rejection = decoded.rejection
+    } else {
+      const decoded = await decodeEvent('ground_truth', message.value, decodeOptions)
+      if (decoded.ok) batch.groundTruth.push(groundTruthRow(decoded.event, from))
+      else rejection = decoded.rejection
+    }
+    if (!health.dependencies.schemaRegistry.ok) health.markDependency('schemaRegistry', true)
+    if (rejection !== undefined) {
+      batch.deadLetters.push({ rejection, topic, partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers ?? {} })
+    }
+    batch.track(topic, partition, message.offset)
+    health.consumed.inc({ topic })
+  }
+
+  /** Resolves when the current batch should be stored: full, lingered, or shutting down. */
+  function flushTrigger(): Promise<FlushTrigger> {
+    return new Promise((resolve) => {
+      const check = (): boolean => {
+        if (stopping) resolve('shutdown')
+        else if (batch.size >= settings.batchSize) resolve('size')
+        else if (batch.size > 0 && Date.now() - batch.createdAt >= settings.lingerMs) resolve('linger')
+        else return false
+        clearInterval(timer)
+        return true
+      }
+      const timer = setInterval(check, Math.max(10, Math.min(100, settings.lingerMs / 4)))
+      nudge = () => void check()
+      check()
+    })
+  }
+
+  async function runFlusher(): Promise<void> {
+    for (;;) {
+      const trigger = await flushTrigger()
+      if (trigger === 'shutdown') {
+        // Let a handler that is mid-batch finish adding, so its messages are stored now rather than redelivered.
+        while (handlersInFlight > 0) await sleep(10)
+      }
+      const full = batch
+      batch = new Batch()
+      setPaused('batch full', false)
+      if (full.size > 0) await storeAndCommit(full, trigger)
+      if (trigger === 'shutdown') return
+    }
+  }
+
+  async function storeAndCommit(full: Batch, trigger: FlushTrigger): Promise<void> {
+    const started = performance.now()
+    const deadline = trigger === 'shutdown' ? AbortSignal.timeout(deps.shutdownTimeoutMs ?? 10_000) : undefined
+    try {
+      await retry(() => storeBatch(full, { ch, deadLetterProducer, deadLetterTopic: topics.deadLetter }), {
+        attempts: Number.POSITIVE_INFINITY,
+        initialDelayMs: 200,
+        maxDelayMs: 10_000,
+        signal: deadline,
+        onRetry: (error, attempt, delayMs) => {
+          const dependency = error instanceof ModelwatchError && error.code === 'KAFKA_UNAVAILABLE' ? 'deadLetterTopic' : 'clickhouse'
+          health.markDependency(dependency, false, error)
+          health.storeFailures.inc({ dependency })
+          setPaused(`${dependency} unavailable`, true)
+          log.warn({ dependency, attempt, delayMs, messages: full.size, err: error }, 'store failed; retrying the same batch')
+        },
+      })
+    } catch (error) {
+      log.error({ messages: full.size, err: error }, 'batch abandoned at shutdown; its messages will be consumed again')
+      return
+    }
+    health.markDependency('clickhouse', true)
+    health.markDependency('deadLetterTopic', true)
+    setPaused('clickhouse unavailable', false)
+    setPaused('deadLetterTopic unavailable', false)
+    await commit(full)
+    const ms = performance.now() - started
+    health.stored.inc({ table: 'predictions' }, full.predictions.length)
+    health.stored.inc({ table: 'ground_truth' }, full.groundTruth.length)
+    for (const letter of full.deadLetters) health.deadLettered.inc({ reason: letter.rejection.reason })
+    health.batches.inc({ trigger })
+    health.lastBatchSize.set(full.size)
+    health.lastInsertSeconds.set(ms / 1000)
+    log.info(
+      { trigger, messages: full.size, predictions: full.predictions.length, groundTruth: full.groundTruth.length, deadLetters: full.deadLetters.length, ms: Math.round(ms) },
+      'batch stored',
+    )
+  }
+
+  async function commit(stored: Batch): Promise<void> {
+    try {
+      await retry(() => consumer.commitOffsets(stored.commitOffsets()), { attempts: 3, initialDelayMs: 100, maxDelayMs: 1_000, retriable: () => true })
+    } catch (error) {
+      // Stored but not committed (e.g. the partition moved in a rebalance): the new owner reads these events
+      // again and deduplication absorbs them. Nothing is lost; a warning is enough.
+      log.warn({ offsets: stored.commitOffsets(), err: error }, 'offset commit failed after store; events will be deduplicated on redelivery')
+    }
+  }
+
+  return {
+    async start() {
+      await ensureTopics(kafka, [...sourceTopics, topics.deadLetter])
+      await deadLetterProducer.connect()
+      await consumer.connect()
+      await consumer.subscribe({ topics: sourceTopics, fromBeginning: true })
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 2, eachBatch: handleBatch })
+      flusher = runFlusher().catch((error: unknown) => {
+        log.fatal({ err: error }, 'flusher failed')
+        throw error
+      })
+      health.status = 'running'
+      log.info({ topics: sourceTopics, group: settings.consumerGroup, batchSize: settings.batchSize, lingerMs: settings.lingerMs }, 'ingest started')
+    },
+    async stop() {
+      health.status = 'stopping'
+      stopping = true
+      setPaused('stopping', true)
+      nudge()
+      await flusher
+      await consumer.disconnect()
+      await deadLetterProducer.disconnect()
+      health.status = 'stopped'
+      log.info('ingest stopped')
+    },
+  }
+}
+
+/** Creates the topics that are missing (the broker's default partition count), so a fresh cluster works. */
+async function ensureTopics(kafka: Kafka, names: string[]): Promise<void> {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    const existing = new Set(await admin.listTopics())
+    const missing = names.filter((name) => !existing.has(name))
+    if (missing.length > 0) await admin.createTopics({ topics: missing.map((topic) => ({ topic })), waitForLeaders: true })
+  } finally {
+    await admin.disconnect()
+  }
+}

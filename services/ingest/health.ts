@@ -1,0 +1,69 @@
+/**
+ * What the ingest service knows about itself: whether it can store, what it has paused, and its counters.
+ * Served as /healthz (JSON; 503 while ClickHouse or the registry is failing) and /metrics (Prometheus).
+ */
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
+import { MetricsRegistry } from '../core/metrics.js'
+
+export type IngestStatus = 'starting' | 'running' | 'degraded' | 'stopping' | 'stopped'
+
+export interface DependencyState {
+  ok: boolean
+  since: string
+  lastError?: string
+}
+
+export class IngestHealth {
+  status: IngestStatus = 'starting'
+  readonly dependencies: Record<'clickhouse' | 'schemaRegistry' | 'deadLetterTopic', DependencyState> = {
+    clickhouse: { ok: true, since: new Date().toISOString() },
+    schemaRegistry: { ok: true, since: new Date().toISOString() },
+    deadLetterTopic: { ok: true, since: new Date().toISOString() },
+  }
+  /** `topic/partition` entries paused, with why. */
+  readonly paused = new Map<string, string>()
+  readonly metrics = new MetricsRegistry()
+  readonly consumed = this.metrics.counter('modelwatch_ingest_messages_total', 'Kafka messages consumed, by topic.')
+  readonly stored = this.metrics.counter('modelwatch_ingest_events_stored_total', 'Events stored in ClickHouse, by table.')
+  readonly deadLettered = this.metrics.counter('modelwatch_ingest_dead_letters_total', 'Messages sent to the dead-letter topic, by reason.')
+  readonly batches = this.metrics.counter('modelwatch_ingest_batches_total', 'Batches stored, by trigger (size, linger, shutdown).')
+  readonly storeFailures = this.metrics.counter('modelwatch_ingest_store_failures_total', 'Failed attempts to store a batch, by dependency.')
+  readonly lastBatchSize = this.metrics.gauge('modelwatch_ingest_last_batch_size', 'Messages in the last stored batch.')
+  readonly lastInsertSeconds = this.metrics.gauge('modelwatch_ingest_last_store_seconds', 'Time to store the last batch, retries included.')
+  readonly eventLoopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 })
+  readonly eventLoopP99 = this.metrics.gauge('modelwatch_event_loop_delay_p99_seconds', 'p99 event-loop delay since start.', () => this.eventLoopDelay.percentile(99) / 1e9)
+  readonly eventLoopMax = this.metrics.gauge('modelwatch_event_loop_delay_max_seconds', 'Largest event-loop delay since start.', () => this.eventLoopDelay.max / 1e9)
+
+  constructor() {
+    this.eventLoopDelay.enable()
+  }
+
+  markDependency(name: keyof IngestHealth['dependencies'], ok: boolean, error?: unknown): void {
+    const current = this.dependencies[name]
+    const next: DependencyState = { ok, since: current.ok === ok ? current.since : new Date().toISOString() }
+    if (!ok) next.lastError = describe(error)
+    this.dependencies[name] = next
+    const allOk = Object.values(this.dependencies).every((d) => d.ok)
+    if (this.status === 'running' || this.status === 'degraded') this.status = allOk ? 'running' : 'degraded'
+  }
+
+  get healthy(): boolean {
+    return this.status === 'running' || this.status === 'starting'
+  }
+
+  snapshot(): object {
+    return {
+      status: this.status,
+      dependencies: this.dependencies,
+      paused: Object.fromEntries(this.paused),
+      eventLoopDelayMs: { p99: this.eventLoopDelay.percentile(99) / 1e6, max: this.eventLoopDelay.max / 1e6 },
+    }
+  }
+}
+
+/** The error's message and its causes' messages, for a health field: never a stack, never a config object. */
+function describe(error: unknown): string {
+  const parts: string[] = []
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) parts.push(e.message)
+  return parts.join(': ') || String(error)
+}

@@ -1,0 +1,52 @@
+/**
+ * The ingest service: Kafka (predictions, ground truth) → ClickHouse, bad messages → dead-letter topic.
+ * Started by `modelwatch ingest` alone or by `modelwatch start` with the others.
+ */
+import { serve, type ServerType } from '@hono/node-server'
+import { requireKafka } from '../core/config.js'
+import { createKafka } from '../core/kafka/client.js'
+import { createSchemaRegistry } from '../core/kafka/schema-registry.js'
+import type { RunningService, ServiceContext } from '../core/service.js'
+import { createIngestConsumer } from './consumer.js'
+import { IngestHealth } from './health.js'
+import { createHealthApp } from './health-server.js'
+
+export interface IngestService extends RunningService {
+  health: IngestHealth
+  /** The port /healthz and /metrics listen on (useful when configured as 0). */
+  healthPort: number
+}
+
+export async function startIngest({ config, ch, log: parent }: ServiceContext): Promise<IngestService> {
+  const log = parent.child({ service: 'ingest' })
+  const kafka = createKafka(requireKafka(config, 'modelwatch ingest'), log)
+  const registry = config.registry === undefined ? undefined : createSchemaRegistry(config.registry)
+  const health = new IngestHealth()
+  const consumer = createIngestConsumer({ kafka, ch, registry, topics: config.topics, settings: config.ingest, health, log })
+  const server = await listen(createHealthApp(health).fetch, config.host, config.ingest.healthPort)
+  const address = server.address()
+  const healthPort = typeof address === 'object' && address !== null ? address.port : config.ingest.healthPort
+  log.info({ url: `http://${config.host}:${healthPort}/healthz` }, 'health endpoint listening')
+  try {
+    await consumer.start()
+  } catch (error) {
+    server.close()
+    throw error
+  }
+  return {
+    name: 'ingest',
+    health,
+    healthPort,
+    async stop() {
+      await consumer.stop()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
+
+function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, hostname, port }, () => resolve(server))
+    server.once('error', reject)
+  })
+}
