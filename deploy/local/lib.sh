@@ -104,3 +104,24 @@ show_logs() {
     tail -n 40 "$f" >&2
   done
 }
+
+# The body of stop-kafka.sh and stop-registry.sh: parses [--dir DIR] [--timeout N] (defaults: run/$1 and
+# $2 seconds), then stops the process that start-$1.sh recorded in DIR/$1.pid.
+stop_main() {
+  local name=$1 timeout=$2 dir="$LOCAL_DIR/run/$1"
+  shift 2
+  while (($#)); do
+    case $1 in
+      --dir | --timeout) (($# >= 2)) || die "$1 needs a value (see --help)" ;;
+    esac
+    case $1 in
+      --dir) dir=$2; shift 2 ;;
+      --timeout) timeout=$2; shift 2 ;;
+      -h | --help) usage; exit 0 ;;
+      *) die "unknown argument: $1 (see --help)" ;;
+    esac
+  done
+  [[ -d $dir ]] || { log "not running (no $dir)"; exit 0; }
+  dir=$(cd "$dir" && pwd)
+  stop_pidfile "$dir/$name.pid" "-Dmodelwatch.local.$name=$dir" "$timeout"
+}

@@ -7,19 +7,4 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-dir="$LOCAL_DIR/run/kafka" timeout=30
-while (($#)); do
-  case $1 in
-    -h | --help) ;;
-    *) (($# >= 2)) || die "$1: unknown option or missing value (see --help)" ;;
-  esac
-  case $1 in
-    --dir) dir=$2; shift 2 ;;
-    --timeout) timeout=$2; shift 2 ;;
-    -h | --help) usage; exit 0 ;;
-    *) die "unknown argument: $1 (see --help)" ;;
-  esac
-done
-[[ -d $dir ]] || { log "not running (no $dir)"; exit 0; }
-dir=$(cd "$dir" && pwd)
-stop_pidfile "$dir/kafka.pid" "-Dmodelwatch.local.kafka=$dir" "$timeout"
+stop_main kafka 30 "$@"

@@ -7,7 +7,10 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { committedTotal, rawKafka, testEnv, waitFor } from '../support/harness.js'
+import { createClient } from '@clickhouse/client'
+import { readMigrations } from '../../services/core/clickhouse/migrations.js'
+import { startClickHouseHttpServer } from '../support/clickhouse-http-server.js'
+import { committedTotal, rawKafka, testEnv, uniqueName, waitFor } from '../support/harness.js'
 import { runCli, startCli, waitForHealth } from '../support/cli-process.js'
 import { freePorts } from '../../services/cli/free-ports.js'
 
@@ -47,6 +50,22 @@ describe('modelwatch CLI', () => {
     assert.match(first.stdout, /embedded ClickHouse .* 1 applied \(001_events\), 0 already applied/)
     const second = await runCli(['migrate'], env)
     assert.match(second.stdout, /0 applied, 1 already applied/)
+  })
+
+  it('lets two processes migrate one ClickHouse server at once, recording each migration once', async () => {
+    const server = await startClickHouseHttpServer({ path: dataDir() })
+    const env = { CLICKHOUSE_URL: server.url, CLICKHOUSE_DATABASE: uniqueName('migrate') }
+    try {
+      const results = await Promise.all([runCli(['migrate'], env), runCli(['migrate'], env)])
+      for (const result of results) assert.equal(result.code, 0, result.stderr)
+      const client = createClient({ url: server.url, database: env.CLICKHOUSE_DATABASE })
+      const rows = await (await client.query({ query: 'SELECT version, count() AS n FROM schema_migrations FINAL GROUP BY version ORDER BY version', format: 'JSONEachRow' })).json()
+      await client.close()
+      const versions = (await readMigrations()).map((m) => ({ version: m.version, n: 1 }))
+      assert.deepEqual(rows, versions)
+    } finally {
+      await server.stop()
+    }
   })
 
   it('answers read-only SQL as a table or JSON lines, and refuses writes', async () => {
