@@ -6,17 +6,24 @@
 import { parseArgs } from 'node:util'
 import { ModelwatchError, UsageError } from '../core/errors.js'
 import { demoCommand } from './commands/demo.js'
+import { driftCommand } from './commands/drift.js'
 import { migrateCommand } from './commands/migrate.js'
+import { modelCommand } from './commands/model.js'
+import { referenceCommand } from './commands/reference.js'
 import { serveCommand } from './commands/serve.js'
 import { sqlCommand } from './commands/sql.js'
 
 const USAGE = `usage: modelwatch <command> [options]
 
 commands:
-  start                 run every service in one process (ingest)
+  start                 run every service in one process (ingest, monitor)
   ingest                run the ingest service: Kafka -> ClickHouse, bad events -> dead-letter topic
+  monitor               compute windowed performance, drift and data quality on a schedule
   migrate               apply pending ClickHouse schema migrations
   sql "QUERY" [--json]  run a read-only query on the configured engine and print the rows
+  drift --reference FILE --current FILE [--categorical a,b] [--json]  drift statistics between two CSV, Parquet or Arrow files
+  model create|list     register a monitored model (--name --task --features a:numeric,b:categorical ...) or list them
+  reference upload|window|rolling|list  reference data per model version (see: modelwatch reference help)
   demo [--events N]     start local Kafka and registry if none is configured, run everything, feed sample events
 
 Configuration comes from environment variables; see the README's configuration reference.
@@ -27,15 +34,23 @@ async function main(argv: string[]): Promise<void> {
   const env = process.env
   switch (command) {
     case 'start':
-      return serveCommand(env, ['ingest'])
+      return serveCommand(env, ['ingest', 'monitor'])
     case 'ingest':
       return serveCommand(env, ['ingest'])
+    case 'monitor':
+      return serveCommand(env, ['monitor'])
     case 'migrate':
       return migrateCommand(env)
+    case 'model':
+      return modelCommand(env, rest)
+    case 'reference':
+      return referenceCommand(env, rest)
     case 'sql': {
       const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean', default: false } } })
       return sqlCommand(env, positionals.join(' '), values.json)
     }
+    case 'drift':
+      return driftCommand(rest)
     case 'demo': {
       const { values } = parseArgs({ args: rest, options: { events: { type: 'string' } } })
       return demoCommand(env, { events: values.events === undefined ? undefined : parsePositive('--events', values.events) })

@@ -3,6 +3,7 @@
  * (its description is the README's configuration reference), is validated once at start-up, and reaches
  * the rest of the code as the typed `Config`. Library modules never read `process.env`.
  */
+import { validate as validCron } from 'node-cron'
 import { z } from 'zod'
 import { ConfigError } from './errors.js'
 
@@ -51,6 +52,7 @@ export const environment = {
   MODELWATCH_BATCH_LINGER_MS: variable({ schema: positiveInt, default: '1000', description: 'Longest time an event waits in the buffer before it is inserted.' }),
   MODELWATCH_MAX_EVENT_BYTES: variable({ schema: positiveInt, default: '65536', description: 'Larger messages go to the dead-letter topic as oversized.' }),
   MODELWATCH_HEALTH_PORT: variable({ schema: port, default: '9465', description: 'Port of the ingest health endpoint (/healthz, /metrics); 0 picks a free one.' }),
+  MODELWATCH_MONITOR_SCHEDULE: variable({ schema: z.string().refine((v) => validCron(v), 'must be a cron expression (6 fields with seconds, e.g. */30 * * * * *)'), default: '*/30 * * * * *', description: 'When the monitor computes new and updated windows (cron, with seconds).' }),
   MODELWATCH_HOST: variable({ schema: z.string().min(1), default: '127.0.0.1', description: 'Address the HTTP endpoints listen on (0.0.0.0 in containers).' }),
   MODELWATCH_LOG_LEVEL: variable({ schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', description: 'Log level (pino).' }),
 } as const
@@ -112,6 +114,9 @@ function shapeConfig(v: Values) {
       lingerMs: v.MODELWATCH_BATCH_LINGER_MS,
       maxEventBytes: v.MODELWATCH_MAX_EVENT_BYTES,
       healthPort: v.MODELWATCH_HEALTH_PORT,
+    },
+    monitor: {
+      schedule: v.MODELWATCH_MONITOR_SCHEDULE,
     },
     host: v.MODELWATCH_HOST,
     logLevel: v.MODELWATCH_LOG_LEVEL,

@@ -42,6 +42,9 @@ export async function readMigrations(dir: string = MIGRATIONS_DIR): Promise<Migr
       statements: splitStatements(text),
     })
   }
+  const versions = migrations.map((m) => m.version)
+  const duplicate = versions.find((v, i) => versions.indexOf(v) !== i)
+  if (duplicate !== undefined) throw new ModelwatchError('MIGRATION_FAILED', `two migration files share version ${String(duplicate).padStart(3, '0')}`)
   return migrations
 }
 
