@@ -9,6 +9,7 @@
  */
 import type { z } from 'zod'
 import { eventSchemas, type EventKind, type GroundTruthEvent, type PredictionEvent } from '../core/events/contracts.js'
+import { fastGroundTruth, fastPrediction } from '../core/events/fast-validate.js'
 import { ModelwatchError } from '../core/errors.js'
 import { registryStatus, type SchemaRegistry } from '../core/kafka/schema-registry.js'
 import type { Rejection, RejectReason } from './reject-reasons.js'
@@ -59,6 +60,9 @@ export async function decodeEvent<K extends EventKind>(kind: K, value: Buffer | 
 }
 
 function validate<K extends EventKind>(kind: K, raw: unknown): Decoded<K> {
+  // The fast check accepts exactly what zod accepts; zod runs only to explain a refusal.
+  const fast = kind === 'prediction' ? fastPrediction(raw) : fastGroundTruth(raw)
+  if (fast !== undefined) return { ok: true, event: fast as EventOf<K> }
   const schema: z.ZodType = eventSchemas[kind]
   const parsed = schema.safeParse(raw)
   if (parsed.success) return { ok: true, event: parsed.data as EventOf<K> }
