@@ -169,7 +169,9 @@ brokers_listed() {
 }
 deadline=$((SECONDS + timeout))
 until brokers_listed "$port"; do
-  if ! pid_alive "$pidfile" "$marker"; then
+  # Our own background child: kill -0 is enough, and unlike the marker check it holds before nohup has
+  # exec'd java (a loaded machine can take seconds to get there).
+  if ! kill -0 "$(<"$pidfile")" 2>/dev/null; then
     show_logs "$dir/logs/stdout.log" "$dir/logs/server.log"
     rm -f "$pidfile"
     die "Kafka exited during startup"

@@ -92,7 +92,9 @@ subjects_ok() {
 }
 deadline=$((SECONDS + timeout))
 until subjects_ok "$port"; do
-  if ! pid_alive "$pidfile" "$marker"; then
+  # Our own background child: kill -0 is enough, and unlike the marker check it holds before nohup has
+  # exec'd java (a loaded machine can take seconds to get there).
+  if ! kill -0 "$(<"$pidfile")" 2>/dev/null; then
     show_logs "$dir/logs/registry.log"
     rm -f "$pidfile"
     die "Apicurio Registry exited during startup"
