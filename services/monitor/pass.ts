@@ -105,8 +105,10 @@ async function computeWindows(ch: ClickHouse, model: ModelSpec, selection: Windo
     for (const { metric, value } of values) results.windowMetrics.push({ ...key, metric, value, is_final: isFinal, computed_at: computedAt })
     results.dataQuality.push({ ...key, column: '__events__', metric: 'events', value: metrics.count, computed_at: computedAt })
 
+    // Drift is computed for all traffic of a version (segment ''), not per segment: each comparison is a
+    // full pass over the window and its reference, and segments multiply them.
     const reference = references.get(version)
-    if (reference !== undefined) await addDrift(ch, model, key, reference, computedAt, results)
+    if (reference !== undefined && segment === '') await addDrift(ch, model, key, reference, computedAt, results)
   }
   for (const r of rejections) {
     const key: WindowKey = { model: model.name, model_version: '', segment: '', window_seconds: selection.windowSeconds, window_start: r.windowStart, window_end: r.windowStart + windowMs }

@@ -130,8 +130,8 @@ describe("ClickHouse's kolmogorovSmirnovTest", () => {
       const source = sourceOf(fixtureCase.name)
       const report = await computeDrift(ch, source, fixtureCase.columns.map(({ name, kind }) => ({ name, kind })))
       const result = await ch.client.query({
-        query: `WITH src AS (${source.sql}), finite AS (SELECT side, column, assumeNotNull(num) AS num FROM src WHERE isFinite(ifNull(num, nan)))
-          SELECT column, kolmogorovSmirnovTest('two-sided', 'auto')(num, side) AS ks FROM finite
+        query: `WITH src AS (${source.sql}), finite AS (SELECT side, column, assumeNotNull(num) AS x FROM src WHERE isFinite(ifNull(num, nan)))
+          SELECT column, kolmogorovSmirnovTest('two-sided', 'auto')(x, side) AS ks FROM finite
           WHERE column IN (SELECT column FROM finite GROUP BY column HAVING countIf(side = 0) > 0 AND countIf(side = 1) > 0)
           GROUP BY column`,
         query_params: source.params,

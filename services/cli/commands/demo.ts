@@ -17,7 +17,12 @@ import type { RunningService } from '../../core/service.js'
 import { stopAll } from '../../core/shutdown.js'
 import { createProducer } from '../../producer/index.js'
 import { startLocalStack, type LocalStack } from '../local-stack.js'
-import { malformedMessages, sampleEvent, seededRandom, type SampleEvent } from '../demo/sample-events.js'
+import { DEMO_MODEL, malformedMessages, referenceCsv, sampleEvent, seededRandom, type SampleEvent } from '../demo/sample-events.js'
+import { saveModel } from '../../monitor/models/registry.js'
+import { uploadReference } from '../../monitor/references/index.js'
+import { runMonitorPass } from '../../monitor/pass.js'
+import { windowSummary } from '../demo/window-summary.js'
+import { writeFileSync } from 'node:fs'
 import { SERVICES } from './serve.js'
 import { pino } from 'pino'
 
@@ -28,6 +33,10 @@ export interface DemoOptions {
 
 const EVENTS_PER_TICK = 250
 const TICK_MS = 250
+/** In the short mode, one tick of events covers one simulated minute, so windows (1 minute) fill quickly. */
+const SIMULATED_MS_PER_TICK = 60_000
+/** In streaming mode, the feature drift starts this long after the traffic. */
+const STREAM_DRIFT_AFTER_MS = 120_000
 const LABEL_DELAY_MS = 3_000
 const LABELLED_SHARE = 0.8
 
@@ -48,6 +57,7 @@ export async function demoCommand(env: NodeJS.ProcessEnv, options: DemoOptions):
     MODELWATCH_DATA_DIR: dataDir,
     ...(stack === undefined ? {} : { KAFKA_BROKERS: stack.brokers.join(','), SCHEMA_REGISTRY_URL: stack.registryUrl }),
     MODELWATCH_HEALTH_PORT: env.MODELWATCH_HEALTH_PORT ?? '0',
+    MODELWATCH_MONITOR_SCHEDULE: env.MODELWATCH_MONITOR_SCHEDULE ?? '*/10 * * * * *',
   })
   const log = createLogger(config.logLevel, pino.destination({ dest: logFile, sync: false }))
   const ch = await openClickHouse(config.clickhouse)
@@ -67,6 +77,11 @@ export async function demoCommand(env: NodeJS.ProcessEnv, options: DemoOptions):
 
   try {
     await migrate(ch)
+    const model = await saveModel(ch, DEMO_MODEL)
+    const referenceFile = join(dataDir, 'churn-reference.csv')
+    writeFileSync(referenceFile, referenceCsv(5_000, 1))
+    const reference = await uploadReference(ch, { model, version: '1', file: referenceFile, replace: true })
+    say(`model "churn" registered (binary, 6 features, 1-minute windows); version 1 compares against reference ${reference.referenceId} (${reference.rows} rows)`)
     const ctx = { config, ch, log }
     for (const start of Object.values(SERVICES)) running.push(await start(ctx))
     say(`services running on the embedded ClickHouse in ${ch.location} (logs: ${logFile})`)
@@ -91,15 +106,28 @@ export async function demoCommand(env: NodeJS.ProcessEnv, options: DemoOptions):
     await raw.send({ topic: config.topics.predictions, messages: malformedMessages(runId).map((value) => ({ value })) })
     say(`sent ${malformedMessages(runId).length} malformed messages; they should land in ${config.topics.deadLetter}`)
 
+    // Short mode replays in accelerated time: each tick is one simulated minute, ending about now, and the
+    // second half of the events drifts. Streaming mode uses the real clock and drifts after two minutes.
+    const started = Date.now()
+    const ticks = options.events === undefined ? 0 : Math.ceil(options.events / EVENTS_PER_TICK)
+    const simulatedStart = Math.floor(started / 60_000) * 60_000 - ticks * SIMULATED_MS_PER_TICK
+    let driftAnnounced = false
     while (!interrupted && (options.events === undefined || sent < options.events || pendingLabels.length > 0)) {
       const now = Date.now()
       const count = options.events === undefined ? EVENTS_PER_TICK : Math.min(EVENTS_PER_TICK, options.events - sent)
-      const batch = Array.from({ length: count }, (_, i) => sampleEvent(random, runId, sent + i, now))
+      const tick = Math.floor(sent / EVENTS_PER_TICK)
+      const eventTime = options.events === undefined ? now : simulatedStart + tick * SIMULATED_MS_PER_TICK
+      const drifted = options.events === undefined ? now - started >= STREAM_DRIFT_AFTER_MS : sent >= options.events / 2
+      if (drifted && !driftAnnounced && count > 0) {
+        driftAnnounced = true
+        say('injecting drift: new customers (tenure under 6 months) on the basic plan from now on')
+      }
+      const batch = Array.from({ length: count }, (_, i) => sampleEvent(random, runId, sent + i, eventTime + i * 200, drifted))
       const json = batch.filter((_, i) => (sent + i) % 10 === 0)
       await producer.sendPredictions(batch.filter((_, i) => (sent + i) % 10 !== 0).map((e) => e.prediction))
       await jsonProducer.sendPredictions(json.map((e) => e.prediction))
       sent += count
-      for (const e of batch) if (random() < LABELLED_SHARE) pendingLabels.push({ due: now + LABEL_DELAY_MS, event: e.label })
+      for (const e of batch) if (random() < LABELLED_SHARE) pendingLabels.push({ due: now + LABEL_DELAY_MS, event: { ...e.label, timestamp: e.label.timestamp + 180_000 } })
       const due = pendingLabels.filter((l) => l.due <= now)
       if (due.length > 0) {
         pendingLabels.splice(0, due.length)
@@ -109,6 +137,7 @@ export async function demoCommand(env: NodeJS.ProcessEnv, options: DemoOptions):
       if (now - lastReport >= 2_000) {
         lastReport = now
         say(await progress(ch, runId, sent, labelsSent))
+        if (options.events === undefined) for (const line of await windowSummary(ch, 'churn', 1)) say(line)
       }
       await sleep(TICK_MS)
     }
@@ -118,11 +147,13 @@ export async function demoCommand(env: NodeJS.ProcessEnv, options: DemoOptions):
 
     if (options.events !== undefined && !interrupted) {
       const deadline = Date.now() + 60_000
-      while (Date.now() < deadline && (await storedCount(ch, runId)) < sent) await sleep(500)
+      while (Date.now() < deadline && ((await storedCount(ch, runId)) < sent || (await storedCount(ch, runId, 'ground_truth')) < labelsSent)) await sleep(500)
       say(await progress(ch, runId, sent, labelsSent))
       const stored = await storedCount(ch, runId)
       if (stored !== sent) throw new Error(`demo sent ${sent} predictions but ${stored} were stored within 60 s`)
-      say(`done: all ${sent} predictions stored exactly once`)
+      say(`all ${sent} predictions stored exactly once; computing windows`)
+      await runMonitorPass(ch, log)
+      for (const line of await windowSummary(ch, 'churn', ticks)) say(line)
     }
   } finally {
     await stopAll(running, log, closeShared)
@@ -132,11 +163,11 @@ export async function demoCommand(env: NodeJS.ProcessEnv, options: DemoOptions):
   }
 }
 
-async function storedCount(ch: Awaited<ReturnType<typeof openClickHouse>>, runId: string): Promise<number> {
+async function storedCount(ch: Awaited<ReturnType<typeof openClickHouse>>, runId: string, table: 'predictions' | 'ground_truth' = 'predictions'): Promise<number> {
   const rows = await (
     await ch.client.query({
-      query: 'SELECT count() AS n FROM predictions FINAL WHERE startsWith(event_id, {prefix:String})',
-      query_params: { prefix: `${runId}-` },
+      query: 'SELECT count() AS n FROM {table:Identifier} FINAL WHERE startsWith(event_id, {prefix:String})',
+      query_params: { prefix: `${runId}-`, table },
       format: 'JSONEachRow',
     })
   ).json<{ n: string | number }>()

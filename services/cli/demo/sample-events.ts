@@ -4,6 +4,7 @@
  * Deterministic for a seed, so two runs tell the same story.
  */
 import type { GroundTruthEventInput, PredictionEventInput } from '../../core/events/contracts.js'
+import type { ModelSpecInput } from '../../monitor/models/model-spec.js'
 
 /** mulberry32: a tiny seeded PRNG; good enough for synthetic data, not for anything secret. */
 export function seededRandom(seed: number): () => number {
@@ -25,12 +26,15 @@ export interface SampleEvent {
   label: GroundTruthEventInput
 }
 
-/** One prediction and its eventual label; `index` makes the event_id unique within a run. */
-export function sampleEvent(random: () => number, runId: string, index: number, timestamp: number): SampleEvent {
-  const tenure = Math.round(random() * 72)
+/**
+ * One prediction and its eventual label; `index` makes the event_id unique within a run. With `drifted`,
+ * new customers flood in (tenure near zero) on the basic plan: a feature drift the monitor should flag.
+ */
+export function sampleEvent(random: () => number, runId: string, index: number, timestamp: number, drifted = false): SampleEvent {
+  const tenure = drifted ? Math.round(random() * 6) : Math.round(random() * 72)
   const monthlySpend = Math.round((20 + random() * 180) * 100) / 100
   const supportTickets = Math.floor(-Math.log(1 - random()) * 1.5)
-  const plan = PLANS[Math.floor(random() * PLANS.length)] ?? 'basic'
+  const plan = drifted && random() < 0.7 ? 'basic' : (PLANS[Math.floor(random() * PLANS.length)] ?? 'basic')
   const region = REGIONS[Math.floor(random() * REGIONS.length)] ?? 'eu'
   const logit = -1 + 0.6 * supportTickets - 0.04 * tenure + (plan === 'basic' ? 0.8 : 0)
   const score = 1 / (1 + Math.exp(-logit))
@@ -49,6 +53,37 @@ export function sampleEvent(random: () => number, runId: string, index: number, 
     },
     label: { event_id: eventId, model: 'churn', timestamp, label: { class: churned ? '1' : '0' } },
   }
+}
+
+/** The demo model as the registry knows it. */
+export const DEMO_MODEL: ModelSpecInput = {
+  name: 'churn',
+  task: 'binary_classification',
+  positive_class: '1',
+  features: [
+    { name: 'tenure_months', kind: 'numeric' },
+    { name: 'monthly_spend', kind: 'numeric' },
+    { name: 'support_tickets', kind: 'numeric' },
+    { name: 'last_login_days', kind: 'numeric' },
+    { name: 'plan', kind: 'categorical' },
+    { name: 'region', kind: 'categorical' },
+  ],
+  default_window: '1m',
+  final_coverage: 0.75,
+  final_max_delay: '5m',
+}
+
+/** A reference data set for the demo model as CSV: the same process as production before any drift. */
+export function referenceCsv(rows: number, seed: number): string {
+  const random = seededRandom(seed)
+  const lines = ['tenure_months,monthly_spend,support_tickets,last_login_days,plan,region,score,predicted_class,label']
+  for (let i = 0; i < rows; i++) {
+    const { prediction, label } = sampleEvent(random, 'ref', i, 0)
+    const n = prediction.numeric_features ?? {}
+    const c = prediction.categorical_features ?? {}
+    lines.push([n.tenure_months, n.monthly_spend, n.support_tickets, n.last_login_days ?? '', c.plan, c.region, prediction.prediction.score, prediction.prediction.predicted_class, label.label.class].join(','))
+  }
+  return `${lines.join('\n')}\n`
 }
 
 /** Malformed messages, one per kind the dead-letter topic distinguishes, as raw bytes. */

@@ -154,12 +154,12 @@ export async function classifyColumns(ch: ClickHouse, files: LoadedFiles, forceC
   for (const side of ['reference', 'current'] as const) {
     const counts = files.common.map((name, i) => valueSql(i, files.types[side].get(name) ?? 'String').nonNumeric)
     const result = await ch.client.query({
-      query: `SELECT [${counts.map((c) => `toUInt64(${c})`).join(', ')}] AS non_numeric FROM {table:Identifier}`,
+      query: `SELECT [${counts.map((c) => `toUInt64(${c})`).join(', ')}] AS __non_numeric FROM {table:Identifier}`,
       query_params: { table: TABLES[side], ...identifierParams(files.common) },
       format: 'JSONEachRow',
     })
-    const [row] = await result.json<{ non_numeric: number[] }>()
-    row?.non_numeric.forEach((n, i) => (nonNumeric[i] = (nonNumeric[i] ?? 0) + n))
+    const [row] = await result.json<{ __non_numeric: number[] }>()
+    row?.__non_numeric.forEach((n, i) => (nonNumeric[i] = (nonNumeric[i] ?? 0) + n))
   }
   return files.common.map((name, i) => ({
     name,
@@ -181,7 +181,10 @@ export function fileDriftSource(files: LoadedFiles, columns: DriftColumn[]): Dri
       const cat = column.kind === 'categorical' ? value.cat : 'NULL'
       return `tuple({n${i}:String}, CAST(${num} AS Nullable(Float64)), CAST(${cat} AS Nullable(String)))`
     })
-    return `SELECT toUInt8(${sideNumber}) AS side, kv.1 AS column, kv.2 AS num, kv.3 AS cat FROM ${TABLES[side]} ARRAY JOIN [${tuples.join(', ')}] AS kv`
+    // The file's columns are read in an inner query whose only alias cannot clash with them: in the outer one,
+    // a file column named like an output (side, column, num, cat) would resolve to the alias instead.
+    return `SELECT toUInt8(${sideNumber}) AS side, kv.1 AS column, kv.2 AS num, kv.3 AS cat
+      FROM (SELECT [${tuples.join(', ')}] AS __drift_values FROM ${TABLES[side]}) ARRAY JOIN __drift_values AS kv`
   }
   const params: Record<string, unknown> = identifierParams(columns.map((c) => c.name))
   columns.forEach((column, i) => (params[`n${i}`] = column.name))
