@@ -43,6 +43,8 @@ export interface IngestConsumer {
 type FlushTrigger = 'size' | 'linger' | 'shutdown'
 
 const REGISTRY_RETRY_MS = 2_000
+/** Messages handled between two turns of the event loop. */
+const YIELD_EVERY = 1_000
 
 export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
   const { kafka, ch, topics, settings, health } = deps
@@ -51,8 +53,10 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
     groupId: settings.consumerGroup,
     sessionTimeout: 30_000,
     heartbeatInterval: 3_000,
-    maxBytesPerPartition: 4 * 1024 * 1024,
-    maxBytes: 32 * 1024 * 1024,
+    // 1 MB (about 2,500 events) per partition: a fetch larger than a batch is mostly thrown away when the
+    // batch fills, and smaller responses lower peak RSS by ~150 MB.
+    maxBytesPerPartition: 1024 * 1024,
+    maxBytes: 8 * 1024 * 1024,
     maxWaitTimeInMs: 200,
   })
   const deadLetterProducer: Producer = kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner })
@@ -89,16 +93,18 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
 
   async function consumeMessages({ batch: fetched, resolveOffset, heartbeat, isRunning, isStale, pause }: EachBatchPayload): Promise<void> {
     const { topic, partition } = fetched
+    if (batch.size >= settings.batchSize) {
+      // Unresolved messages are fetched again after resume; the flusher resumes once it has taken the batch.
+      setPaused('batch full', true)
+      nudge()
+      return
+    }
+    // A fetched batch is taken whole, so the buffer may overflow batchSize by one fetch per partition in
+    // flight: stopping half-way left the rest to be fetched and decoded again (1.5 to 3 fetches per event).
     let added = 0
     try {
       for (const message of fetched.messages) {
         if (stopping || !isRunning() || isStale()) return
-        if (batch.size >= settings.batchSize) {
-          // Unresolved messages are fetched again after resume; the flusher resumes once it has taken the batch.
-          setPaused('batch full', true)
-          nudge()
-          return
-        }
         try {
           await addMessage(topic, partition, message)
         } catch (error) {
@@ -110,12 +116,14 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
           return
         }
         resolveOffset(message.offset)
-        added++
+        // Let timers, /metrics and the flusher run between slices of a fetch (1,000 events are about 25 ms).
+        if (++added % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve))
       }
     } finally {
       // Counted once per fetched batch: a labelled counter bumped per message cost 2% of the main thread.
       health.consumed.inc({ topic }, added)
     }
+    if (batch.size >= settings.batchSize) nudge()
     await heartbeat()
   }
 

@@ -42,12 +42,7 @@ export async function storeBatch(batch: Batch, targets: StoreTargets): Promise<v
 async function insert(ch: ClickHouse, table: string, values: object[], batch: Batch): Promise<void> {
   if (values.length === 0) return
   try {
-    await ch.client.insert({
-      table,
-      values,
-      format: 'JSONEachRow',
-      clickhouse_settings: { insert_deduplication_token: batch.deduplicationToken(table), insert_deduplicate: 1 },
-    })
+    await ch.insertJsonEachRow(table, values, { insert_deduplication_token: batch.deduplicationToken(table), insert_deduplicate: 1 })
   } catch (error) {
     throw new ModelwatchError('CLICKHOUSE_UNAVAILABLE', `insert into ${table} failed`, { retriable: true, cause: error })
   }

@@ -20,6 +20,12 @@ export interface ClickHouse {
   database: string
   /** Creates the database if it is missing; migrations call it first. */
   ensureDatabase(): Promise<void>
+  /**
+   * Inserts rows as JSONEachRow with per-insert settings, in one statement. Embedded: the rows go to chDB
+   * as one Buffer through its raw insert (`INSERT INTO t SETTINGS … FORMAT JSONEachRow`) instead of SQL text
+   * after `SET` statements, which cost the engine half as much CPU again (58 against 38 µs a row, 20k rows).
+   */
+  insertJsonEachRow(table: string, rows: readonly object[], settings: Record<string, string | number>): Promise<void>
   close(): Promise<void>
 }
 
@@ -70,12 +76,16 @@ export async function openClickHouse(config: Config['clickhouse']): Promise<Clic
           await bootstrap.close()
         }
       },
+      insertJsonEachRow: async (table, rows, settings) => {
+        await client.insert({ table, values: rows as object[], format: 'JSONEachRow', clickhouse_settings: settings })
+      },
       close: () => client.close(),
     }
   }
   const dataDir = resolve(config.dataDir)
   const unlock = lockDataDir(dataDir)
-  const connection = createChdbConnection({ path: dataDir }) as unknown as Connection
+  const chdb = createChdbConnection({ path: dataDir })
+  const connection = chdb as unknown as Connection
   // chDB keeps one session per connection and ignores the client's `database` option; `USE` selects it for
   // the session, so unqualified table names mean the same thing in both modes.
   const client = createClient({ connection, clickhouse_settings: COMMON_SETTINGS, log: QUIET })
@@ -95,6 +105,11 @@ export async function openClickHouse(config: Config['clickhouse']): Promise<Clic
     location: dataDir,
     database: config.database,
     ensureDatabase,
+    insertJsonEachRow: async (table, rows, settings) => {
+      let body = ''
+      for (const row of rows) body += `${JSON.stringify(row)}\n`
+      await chdb.chdb.rawInsert({ table, values: Buffer.from(body), format: 'JSONEachRow', settings })
+    },
     close: async () => {
       await client.close()
       unlock()
