@@ -3,7 +3,7 @@
  * so it runs in TypeScript after ClickHouse has counted. Ratios with a zero denominator are 0, as sklearn's
  * `zero_division=0`; a group with no evaluated rows has null metrics instead (nothing to score).
  */
-import type { BinaryConfusion, ClassMetrics, ConfusionEntry } from './metrics.js'
+import type { BinaryConfusion, ClassMetrics, ConfusionEntry, MulticlassClassificationMetrics } from './metrics.js'
 
 /** a / b, or 0 when b = 0 (sklearn's zero_division=0). */
 export function ratioOrZero(a: number, b: number): number {
@@ -40,16 +40,11 @@ export function binaryScores(c: BinaryConfusion): BinaryScores {
   }
 }
 
-export interface MulticlassScores {
-  accuracy: number | null
-  precisionMacro: number | null
-  recallMacro: number | null
-  f1Macro: number | null
-  precisionWeighted: number | null
-  recallWeighted: number | null
-  f1Weighted: number | null
-  perClass: ClassMetrics[]
-}
+/** The scores of a multiclass result that come from its confusion counts alone. */
+export type MulticlassScores = Pick<
+  MulticlassClassificationMetrics,
+  'accuracy' | 'precisionMacro' | 'recallMacro' | 'f1Macro' | 'precisionWeighted' | 'recallWeighted' | 'f1Weighted' | 'perClass'
+>
 
 /** Code-point order, the order of Python's sorted() and of ClickHouse's byte-wise String comparison. */
 export function compareLabels(a: string, b: string): number {
