@@ -97,6 +97,23 @@ describe('modelwatch drift --json', () => {
   })
 })
 
+describe('modelwatch drift with an empty current file', () => {
+  it('reports every column with null statistics, not drifted', async () => {
+    const path = join(scratch, 'empty-current.csv')
+    writeFileSync(path, 'age,plan,zip\n')
+    const result = await drift(['--reference', file('drift-files-reference.parquet'), '--current', path, '--json'])
+    assert.equal(result.code, 0, result.stderr)
+    const report = JSON.parse(result.stdout) as { columns: Record<string, unknown>[]; drifted_share: number; dataset_drift: boolean }
+    assert.deepEqual(report.columns.map((c) => [c.name, c.kind, c.n_current, c.missing_share, c.drift_score, c.drifted]), [
+      ['age', 'numeric', 0, null, null, false],
+      ['plan', 'categorical', 0, null, null, false],
+      ['zip', 'numeric', 0, null, null, false],
+    ])
+    assert.equal(report.dataset_drift, false)
+    cleanedUp(result)
+  })
+})
+
 describe('modelwatch drift (table)', () => {
   it('prints a table per kind and the dataset verdict', async () => {
     const result = await drift(['--reference', file('drift-files-reference.csv'), '--current', file('drift-files-current.parquet'), '--categorical', 'zip'])
@@ -130,7 +147,7 @@ describe('modelwatch drift errors', () => {
   it('names an unknown extension', async () => {
     const path = join(scratch, 'current.txt')
     writeFileSync(path, 'a\n1\n')
-    oneLine(await drift(['--reference', file('drift-files-reference.csv'), '--current', path]), /cannot tell the format of .*current\.txt from its extension/)
+    oneLine(await drift(['--reference', file('drift-files-reference.csv'), '--current', path]), /file current\.txt: unknown extension; use \.csv, \.parquet, or \.arrow/)
   })
 
   it('names a file that is not in its format', async () => {

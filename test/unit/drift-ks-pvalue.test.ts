@@ -13,7 +13,33 @@ import { ksPValue } from '../../services/monitor/drift/kolmogorov-smirnov.js'
 interface Row { d: number; n1: number; n2: number; p: number; method: 'exact' | 'asymptotic' }
 const rows = (JSON.parse(readFileSync(new URL('../fixtures/stats/drift-ks-pvalues.json', import.meta.url), 'utf8')) as { rows: Row[] }).rows
 
+/** ClickHouse's exact loop as written there (every cell, every row), to check the banded version against. */
+function clickHouseExact(d: number, a: number, b: number): number {
+  const n1 = Math.max(a, b)
+  const n2 = Math.min(a, b)
+  const q = (0.5 + Math.floor(d * n2 * n1 - 1e-7)) / (n2 * n1)
+  const c = new Float64Array(n1 + 1)
+  for (let j = 1; j <= n1; j++) c[j] = Math.abs(j / n1) >= q ? 1 : (c[j - 1] ?? 0)
+  for (let i = 1; i <= n2; i++) {
+    if (Math.abs(i / n2) >= q) c[0] = 1
+    for (let j = 1; j <= n1; j++) {
+      if (Math.abs(i / n2 - j / n1) >= q) c[j] = 1
+      else c[j] = (i / (i + j)) * (c[j] ?? 0) + (j / (i + j)) * (c[j - 1] ?? 0)
+    }
+  }
+  return Math.min(1, Math.max(0, c[n1] ?? Number.NaN))
+}
+
 describe('ksPValue', () => {
+  it('computes the exact distribution bit for bit as ClickHouse does', () => {
+    for (const [a, b] of [[1, 1], [1, 2], [2, 1], [3, 7], [10, 10], [17, 40], [123, 456], [700, 500]] as const) {
+      for (let k = 0; k <= 20; k++) {
+        const lattice = Math.round((k / 20) * a * b) / (a * b) // d on the lattice of possible values, and off it
+        for (const d of [lattice, k / 20]) assert.equal(ksPValue(d, a, b, 'exact'), clickHouseExact(d, a, b), `d=${d} n=${a},${b}`)
+      }
+    }
+  })
+
   it('matches scipy ks_2samp to 1e-12 relative in the exact regime (at most 10,000 values a side)', () => {
     const exact = rows.filter((r) => r.method === 'exact')
     assert.ok(exact.length >= 40)

@@ -34,14 +34,14 @@ describe('reference file formats', () => {
     assert.equal(fileFamily('/x/train.CSV'), 'csv')
     assert.equal(fileFamily('train.parquet'), 'parquet')
     for (const name of ['a.arrow', 'a.feather', 'a.ipc']) assert.equal(fileFamily(name), 'arrow')
-    assert.match(refusal(() => fileFamily('train.xlsx')), /^reference file train\.xlsx: unknown extension; use \.csv, \.parquet, or \.arrow\/\.feather\/\.ipc/)
+    assert.match(refusal(() => fileFamily('train.xlsx')), /^file train\.xlsx: unknown extension; use \.csv, \.parquet, or \.arrow\/\.feather\/\.ipc/)
     assert.match(refusal(() => fileFamily('train')), /unknown extension/)
   })
 
   it('tells an Arrow IPC file from a stream by its magic, and refuses Feather v1', () => {
     assert.equal(clickHouseFormat('arrow', Buffer.from('ARROW1\0\0')), 'Arrow')
     assert.equal(clickHouseFormat('arrow', Buffer.from([0xff, 0xff, 0xff, 0xff, 0x10, 0, 0, 0])), 'ArrowStream')
-    assert.match(refusal(() => clickHouseFormat('arrow', Buffer.from('FEA1xxxx'), 'old.feather')), /^reference file old\.feather: Feather v1 is not supported/)
+    assert.match(refusal(() => clickHouseFormat('arrow', Buffer.from('FEA1xxxx'), 'old.feather')), /^file old\.feather: Feather v1 is not supported/)
     assert.equal(clickHouseFormat('csv', Buffer.alloc(0)), 'CSVWithNames')
     assert.equal(clickHouseFormat('parquet', Buffer.from('PAR1')), 'Parquet')
   })

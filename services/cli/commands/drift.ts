@@ -98,7 +98,12 @@ function common(column: ColumnDrift): Record<string, unknown> {
   }
 }
 
-/** Two tables (numeric, categorical), each with the statistics of its kind, then the dataset verdict. */
+/**
+ * Two tables (numeric, categorical), each with the statistics of its kind, then the dataset verdict.
+ *
+ * @example
+ * process.stdout.write(formatReport(await computeDrift(ch, source, columns)))
+ */
 export function formatReport(report: DriftReport): string {
   const parts: string[] = []
   const numeric = report.columns.flatMap((c) => (c.kind === 'numeric' ? [c] : []))

@@ -39,7 +39,7 @@ FROM (
     arraySum((x, y) -> if(x > 0, pow(y - x * current_in_reference / n_reference, 2) / (x * current_in_reference / n_reference), 0), r, c) AS chi2_statistic,
     (n_current - current_in_reference) / n_current AS new_category_share
   FROM (
-    SELECT column, cat AS category, countIf(side = 0) AS reference_count, countIf(side = 1) AS current_count
+    SELECT column, cat AS category, countIf(side = 0) AS reference_count, count() - reference_count AS current_count
     FROM src
     WHERE column IN {categorical_columns:Array(String)}
     GROUP BY column, category

@@ -4,44 +4,22 @@
  * each is classified numeric or categorical, and the source unpivots them into the long drift relation.
  * File paths and column names reach SQL only as query parameters ({path:String}, {c0:Identifier}).
  */
-import { extname, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import type { ClickHouse } from '../../core/clickhouse/client.js'
 import { UsageError } from '../../core/errors.js'
+import { assertPlainPath, clickHouseFormat, fileFamily, readHead, type ClickHouseFormat } from '../references/file-format.js'
 import type { DriftColumn, DriftSource } from '../sql-source.js'
-
-export type FileFormat = 'CSVWithNames' | 'Parquet' | 'Arrow'
-
-const FORMATS: Readonly<Record<string, FileFormat>> = {
-  '.csv': 'CSVWithNames',
-  '.parquet': 'Parquet',
-  '.arrow': 'Arrow',
-  '.feather': 'Arrow',
-  '.ipc': 'Arrow',
-}
-
-/**
- * The ClickHouse input format of a file, from its extension.
- *
- * @example
- * formatOf('data/reference.feather') // 'Arrow'
- */
-export function formatOf(path: string): FileFormat {
-  const format = FORMATS[extname(path).toLowerCase()]
-  if (format === undefined) {
-    throw new UsageError(`cannot tell the format of ${path} from its extension; use .csv, .parquet, .arrow, .feather or .ipc`)
-  }
-  return format
-}
 
 export type Side = 'reference' | 'current'
 const TABLES: Readonly<Record<Side, string>> = { reference: 'drift_reference', current: 'drift_current' }
 
 // One statement per format, so the format is never spliced into SQL. CSV is read as text in every column (no
 // type guessing from the first rows); numbers are recognised below, over all the values.
-const LOAD_SQL: Readonly<Record<FileFormat, string>> = {
+const LOAD_SQL: Readonly<Record<ClickHouseFormat, string>> = {
   CSVWithNames: "SELECT * FROM file({path:String}, 'CSVWithNames')",
   Parquet: "SELECT * FROM file({path:String}, 'Parquet')",
   Arrow: "SELECT * FROM file({path:String}, 'Arrow')",
+  ArrowStream: "SELECT * FROM file({path:String}, 'ArrowStream')",
 }
 const CSV_AS_TEXT = { input_format_csv_use_best_effort_in_schema_inference: 0 } as const
 
@@ -58,20 +36,46 @@ export interface FileColumn {
  * const columns = await loadFile(ch, 'reference', 'ref.csv')
  */
 export async function loadFile(ch: ClickHouse, side: Side, path: string): Promise<FileColumn[]> {
-  const format = formatOf(path)
+  assertPlainPath(path)
+  const format = clickHouseFormat(fileFamily(path), await readHead(path), path)
   const table = TABLES[side]
+  const params = { table, path: resolve(path) }
   try {
     await ch.client.command({ query: 'DROP TABLE IF EXISTS {table:Identifier}', query_params: { table } })
-    await ch.client.command({
-      query: `CREATE TABLE {table:Identifier} ENGINE = Memory AS ${LOAD_SQL[format]}`,
-      query_params: { table, path: resolve(path) },
-      clickhouse_settings: format === 'CSVWithNames' ? CSV_AS_TEXT : {},
-    })
+    try {
+      await ch.client.command({
+        query: `CREATE TABLE {table:Identifier} ENGINE = Memory AS ${LOAD_SQL[format]}`,
+        query_params: params,
+        clickhouse_settings: format === 'CSVWithNames' ? CSV_AS_TEXT : {},
+      })
+    } catch (error) {
+      // A CSV file with a header and no rows (an empty window) has no rows to infer a structure from.
+      if (format !== 'CSVWithNames' || !(await createFromHeaderOnly(ch, params))) throw error
+    }
     const result = await ch.client.query({ query: 'DESCRIBE TABLE {table:Identifier}', query_params: { table }, format: 'JSONEachRow' })
     return (await result.json<{ name: string; type: string }>()).map(({ name, type }) => ({ name, type }))
   } catch (error) {
     throw new UsageError(`cannot read the ${side} file ${path} as ${format === 'CSVWithNames' ? 'CSV with a header' : format}: ${firstLine(error)}`)
   }
+}
+
+/** When the CSV file is a header line only: an empty table with its columns, as text. False when it is not. */
+async function createFromHeaderOnly(ch: ClickHouse, params: { table: string; path: string }): Promise<boolean> {
+  const result = await ch.client.query({
+    query: "SELECT * FROM file({path:String}, 'CSV') LIMIT 2",
+    query_params: params,
+    format: 'JSONCompactEachRow',
+    clickhouse_settings: CSV_AS_TEXT,
+  })
+  const lines = await result.json<(string | null)[]>()
+  const header = lines[0]
+  if (lines.length !== 1 || header === undefined || header.some((name) => name === null)) return false
+  const columns = header.map((_, i) => `CAST(NULL AS Nullable(String)) AS {c${i}:Identifier}`).join(', ')
+  await ch.client.command({
+    query: `CREATE TABLE {table:Identifier} ENGINE = Memory AS SELECT ${columns} LIMIT 0`,
+    query_params: { table: params.table, ...Object.fromEntries(header.map((name, i) => [`c${i}`, name])) },
+  })
+  return true
 }
 
 /** ClickHouse's message, first line, without the "Code: NN. DB::Exception:" prefix and the trailing error name. */

@@ -32,6 +32,7 @@ export async function computeDrift(ch: ClickHouse, source: DriftSource, columns:
   for (const column of columns) {
     if (names.has(column.name)) throw new ModelwatchError('USAGE', `drift column ${JSON.stringify(column.name)} is listed twice`)
     names.add(column.name)
+    resolveRule({ ...column, nReference: 0 }, options) // a rule that cannot apply fails before the queries run
   }
   const numeric = columns.filter((c) => c.kind === 'numeric').map((c) => c.name)
   const categorical = columns.filter((c) => c.kind === 'categorical').map((c) => c.name)

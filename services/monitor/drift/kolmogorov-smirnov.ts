@@ -32,20 +32,30 @@ export function ksPValue(d: number, n1: number, n2: number, method: KsMethod = '
 /**
  * The exact distribution (Schröer & Trenkler 1995, in Viehmann's numerically stable form): the probability that a
  * uniformly random lattice path from (0, 0) to (n2, n1) never reaches |i/n2 − j/n1| >= d, complemented.
- * O(n1 · n2) time, O(max(n1, n2)) memory.
+ * Same arithmetic as ClickHouse, but only over the band of j where |i/n2 − j/n1| < q: outside it ClickHouse sets
+ * c[j] = 1, and the band only moves right as i grows, so cells left of it are set to 1 once, cells right of it
+ * are 1 from the start. O(n2 · band) time instead of O(n1 · n2) (the band is about 2 d n1 wide).
  */
 function exactPValue(d: number, n1In: number, n2In: number): number {
   const n1 = Math.max(n1In, n2In)
   const n2 = Math.min(n1In, n2In)
   const q = (0.5 + Math.floor(d * n2 * n1 - TOLERANCE)) / (n2 * n1)
+  const x = new Float64Array(n1 + 1)
+  for (let j = 0; j <= n1; j++) x[j] = j / n1
   const c = new Float64Array(n1 + 1)
-  for (let j = 1; j <= n1; j++) c[j] = Math.abs(j / n1) >= q ? 1 : (c[j - 1] ?? 0)
+  for (let j = 1; j <= n1; j++) c[j] = Math.abs(x[j] ?? 0) >= q ? 1 : (c[j - 1] ?? 0)
+  let first = 1 // the first j >= 1 not known to be left of the band
   for (let i = 1; i <= n2; i++) {
     const r = i / n2
     if (Math.abs(r) >= q) c[0] = 1
-    for (let j = 1; j <= n1; j++) {
-      if (Math.abs(r - j / n1) >= q) c[j] = 1
-      else c[j] = (i / (i + j)) * (c[j] ?? 0) + (j / (i + j)) * (c[j - 1] ?? 0)
+    while (first <= n1 && (x[first] ?? 0) < r && Math.abs(r - (x[first] ?? 0)) >= q) c[first++] = 1
+    for (let j = first; j <= n1; j++) {
+      if (Math.abs(r - (x[j] ?? 0)) >= q) {
+        if ((x[j] ?? 0) > r) break // right of the band: already 1
+        c[j] = 1
+      } else {
+        c[j] = (i / (i + j)) * (c[j] ?? 0) + (j / (i + j)) * (c[j - 1] ?? 0)
+      }
     }
   }
   return c[n1] ?? Number.NaN

@@ -26,9 +26,6 @@ import { jensenShannonSql, psiSql } from './distances-sql.js'
 /** The 9 inner bin edges: reference quantiles at these levels (as SQL literals, so both sides see the same doubles). */
 const DECILES = ['0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7', '0.8', '0.9'] as const
 
-/** 2^63 − 1: flipping these bits of |v| orders negative values (their magnitude order reversed) within 63 bits. */
-const LOW_63 = 'toUInt64(9223372036854775807)'
-
 /** Bin edge k: numpy's linear quantile of the sorted reference at `level` (h = (n − 1) · level, lerp in numpy's form). */
 function edgeSql(k: number, level: string): string {
   const lo = `toUInt64(greatest(floor((n_reference - 1) * ${level}), 0))`
@@ -38,21 +35,23 @@ function edgeSql(k: number, level: string): string {
 }
 
 /**
- * How many values of each side are <= edge k. Every merged value up to the last reference value <= edge is
- * <= edge, every value from the next reference value on is > edge, so only the current values between those
- * two positions are compared (usually a handful; all of them only when the sides barely overlap).
+ * How many values of each side are <= edge k. Every merged value before the first occurrence of the last reference
+ * value <= edge is <= edge, every value from the first occurrence of the next reference value on is > edge
+ * (found by binary search: indexOfAssumeSorted returns the first occurrence), so only the values between are
+ * compared: usually a handful, all of them only when the two sides barely overlap.
  */
 function edgeCountSql(k: number): string {
   return `arrayCount(v -> v <= e${k}, reference) AS reference_le${k},
-      if(reference_le${k} = 0, 0, reference_positions[reference_le${k}]) AS from${k},
-      if(reference_le${k} = n_reference, length(merged), reference_positions[reference_le${k} + 1] - 1) AS to${k},
+      if(reference_le${k} = 0, 0, indexOfAssumeSorted(merged, reference[reference_le${k}]) - 1) AS from${k},
+      if(reference_le${k} = n_reference, length(merged), indexOfAssumeSorted(merged, reference[reference_le${k} + 1]) - 1) AS to${k},
       from${k} + arrayCount(v -> v <= e${k}, arraySlice(merged, from${k} + 1, to${k} - from${k})) - reference_le${k} AS current_le${k}`
 }
 
 const each = (f: (k: number, level: string) => string, separator = ',\n      '): string => DECILES.map((level, i) => f(i + 1, level)).join(separator)
 
 // Layered so each alias is a column of the layer above: ClickHouse expands an alias at every use, and chained
-// aliases of big array expressions would otherwise grow the query tree past its limit.
+// aliases of big array expressions would otherwise grow the query tree past its limit. Lambdas capture only
+// scalars (a captured array would be copied once per element).
 const NUMERIC_SQL = `
 SELECT
   column, rows_reference, rows_current, n_reference, n_current,
@@ -74,46 +73,56 @@ FROM (
       FROM (
         SELECT *,
           -- KS: the largest gap where the next value differs (the end of a tie group)
-          arrayMax(arrayMap((g, s) -> if(s > 0, g, 0), arrayPopBack(scaled_gap), steps)) AS ks_numerator,
-          arrayDotProduct(arrayPopBack(scaled_gap), steps) / (n_reference * n_current) AS wasserstein,
-          sqrt(arrayAvg(arrayMap(v -> (v - arrayAvg(reference)) * (v - arrayAvg(reference)), reference))) AS reference_std,
+          arrayMax(arrayFilter((g, s) -> s > 0, scaled_gap, steps)) AS ks_numerator,
+          arrayDotProduct(scaled_gap, steps) / (n_reference * n_current) AS wasserstein,
+          sqrt(arrayAvg(arrayMap(v -> (v - reference_mean) * (v - reference_mean), reference))) AS reference_std,
           ${each(edgeSql)}
         FROM (
           SELECT *,
-            arraySum(sides) AS n_current,
-            length(sides) - n_current AS n_reference,
-            -- |F_ref − F_cur| · n_ref · n_cur at each merged value, exact in integers
-            arrayMap((i, current_le) -> abs(toInt64(i - current_le) * n_current - toInt64(current_le) * n_reference),
-              arrayEnumerate(sides), arrayCumSum(sides)) AS scaled_gap,
-            -- distance from each merged value to the next: 0 inside a tie group
-            arrayPopFront(arrayDifference(merged)) AS steps,
+            -- |F_ref − F_cur| · n_ref · n_cur at each merged value, exact in integers: each reference value
+            -- adds n_cur, each current value subtracts n_ref
+            arrayMap(g -> abs(g), arrayCumSum(arrayMap(s -> if(s = 1, minus_n_reference, plus_n_current), sides))) AS scaled_gap,
+            -- distance from each merged value to the next: 0 inside a tie group, and 0 after the last value
+            -- (where the gap is 0 too); arrayDifference gives the distance to the previous one, rotated into place
+            arrayRotateLeft(arrayDifference(merged), 1) AS steps,
             arrayFilter((v, s) -> s = 0, merged, sides) AS reference,
-            arrayFilter((i, s) -> s = 0, arrayEnumerate(sides), sides) AS reference_positions
+            arrayAvg(reference) AS reference_mean
           FROM (
-            -- both sides merged in value order, and the side of each value (0 reference, 1 current)
-            SELECT column, rows_reference, rows_current,
-              arrayConcat(
-                arrayMap(k -> -reinterpretAsFloat64(bitXor(bitShiftRight(k, 1), ${LOW_63})), negative_keys),
-                arrayMap(k -> reinterpretAsFloat64(bitShiftRight(k, 1)), non_negative_keys)) AS merged,
-              arrayConcat(arrayMap(k -> toUInt8(bitAnd(k, 1)), negative_keys), arrayMap(k -> toUInt8(bitAnd(k, 1)), non_negative_keys)) AS sides
+            SELECT *,
+              arraySum(sides) AS n_current,
+              length(sides) - n_current AS n_reference,
+              toInt64(n_current) AS plus_n_current,
+              -toInt64(n_reference) AS minus_n_reference
             FROM (
-              -- the one pass over the rows
-              SELECT
-                column,
-                countIf(side = 0) AS rows_reference,
-                countIf(side = 1) AS rows_current,
-                arraySort(groupArrayIf(key, present AND value < 0)) AS negative_keys,
-                arraySort(groupArrayIf(key, present AND value >= 0)) AS non_negative_keys
+              -- both sides merged in value order (negatives first; decoding undoes the key: shift back, flip negatives
+              -- back, which also restores their sign bit), and the side of each value (0 reference, 1 current)
+              SELECT column, rows_reference, rows_current,
+                arrayConcat(
+                  arrayMap(k -> reinterpretAsFloat64(bitNot(bitShiftRight(k, 1))), negative_keys),
+                  arrayMap(k -> reinterpretAsFloat64(bitShiftRight(k, 1)), non_negative_keys)) AS merged,
+                arrayConcat(arrayMap(k -> toUInt8(bitAnd(k, 1)), negative_keys), arrayMap(k -> toUInt8(bitAnd(k, 1)), non_negative_keys)) AS sides
               FROM (
+                -- the one pass over the rows
                 SELECT
-                  column, side,
-                  isFinite(ifNull(num, nan)) AS present,
-                  ifNull(num, 0) + 0. AS value, -- + 0. turns −0 into +0, so the two zeros tie
-                  bitOr(bitShiftLeft(if(value < 0, bitXor(reinterpretAsUInt64(-value), ${LOW_63}), reinterpretAsUInt64(value)), 1), toUInt64(side = 1)) AS key
-                FROM src
-                WHERE column IN {numeric_columns:Array(String)}
+                  column,
+                  countIf(side = 0) AS rows_reference,
+                  count() - rows_reference AS rows_current,
+                  arraySort(groupArrayIf(key, present AND value < 0)) AS negative_keys,
+                  arraySort(groupArrayIf(key, present AND value >= 0)) AS non_negative_keys
+                FROM (
+                  SELECT
+                    column, side,
+                    isNotNull(num) AND isFinite(assumeNotNull(num)) AS present,
+                    assumeNotNull(num) AS value, -- (arbitrary where NULL; those rows are not present)
+                    -- key = 63 bits that order like the value within its sign, then the side: v >= 0 keeps its bits (sign
+                    -- bit 0, shifted out); v < 0 flips them, reversing the magnitude order (sign bit 1 -> 0, shifted out).
+                    -- −0 is not < 0: the shift drops its sign bit, so it ties with +0
+                    bitOr(bitShiftLeft(if(value < 0, bitNot(reinterpretAsUInt64(value)), reinterpretAsUInt64(value)), 1), side != 0) AS key
+                  FROM src
+                  WHERE column IN {numeric_columns:Array(String)}
+                )
+                GROUP BY column
               )
-              GROUP BY column
             )
           )
         )
@@ -151,6 +160,6 @@ export interface NumericStatisticsRow {
 export async function numericStatistics(ch: ClickHouse, source: DriftSource, columns: string[]): Promise<NumericStatisticsRow[]> {
   if (columns.length === 0) return []
   const { query, params } = withSource(source, NUMERIC_SQL, { numeric_columns: columns })
-  const result = await ch.client.query({ query, query_params: params, format: 'JSONEachRow', clickhouse_settings: JSON.parse(process.env.DRIFT_SETTINGS ?? '{}') })
+  const result = await ch.client.query({ query, query_params: params, format: 'JSONEachRow' })
   return result.json<NumericStatisticsRow>()
 }

@@ -1,7 +1,7 @@
 /**
  * Windowed performance metrics computed in ClickHouse: `computePerformance` over a PerformanceSource,
  * one entry per grp (the caller maps window × model version × segment to grp).
- * Definitions: docs/statistics-performance.md.
+ * Definitions: docs/statistics.md (Performance metrics).
  */
 import type { ClickHouse } from '../../core/clickhouse/client.js'
 import type { PerformanceSource } from '../sql-source.js'

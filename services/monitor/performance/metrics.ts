@@ -1,6 +1,6 @@
 /**
  * The shapes of windowed performance metrics, and the constants their definitions depend on.
- * Definitions and references: docs/statistics-performance.md. Every metric is over the labelled rows of
+ * Definitions and references: docs/statistics.md (Performance metrics). Every metric is over the labelled rows of
  * its group only; a metric that has no rows to be computed from is null, never 0 or NaN.
  */
 

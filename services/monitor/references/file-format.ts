@@ -1,7 +1,8 @@
 /**
- * Which ClickHouse input format reads a reference file: chosen by the file's extension, and for Arrow IPC
- * by its first bytes (the IPC *file* format and the IPC *stream* format share extensions in the wild).
+ * Which ClickHouse input format reads a data file (a reference upload, or `modelwatch drift`'s inputs):
+ * chosen by the file's extension, and for Arrow IPC by its first bytes (the IPC *file* format and the IPC *stream* format share extensions in the wild).
  */
+import { open } from 'node:fs/promises'
 import { basename, extname } from 'node:path'
 import { ModelwatchError } from '../../core/errors.js'
 
@@ -28,7 +29,7 @@ const FAMILIES: Record<string, FileFamily> = {
 export function fileFamily(path: string): FileFamily {
   const family = FAMILIES[extname(path).toLowerCase()]
   if (family === undefined) {
-    throw new ModelwatchError('USAGE', `reference file ${basename(path)}: unknown extension; use .csv, .parquet, or .arrow/.feather/.ipc (Arrow IPC, Feather v2)`)
+    throw new ModelwatchError('USAGE', `file ${basename(path)}: unknown extension; use .csv, .parquet, or .arrow/.feather/.ipc (Arrow IPC, Feather v2)`)
   }
   return family
 }
@@ -54,7 +55,7 @@ export function clickHouseFormat(family: FileFamily, head: Uint8Array, name = 'f
       const start = Buffer.from(head.subarray(0, 6))
       if (start.equals(ARROW_FILE_MAGIC)) return 'Arrow'
       if (start.subarray(0, 4).equals(FEATHER_V1_MAGIC)) {
-        throw new ModelwatchError('USAGE', `reference file ${name}: Feather v1 is not supported; save it again as Feather v2 (Arrow IPC), e.g. pyarrow.feather.write_feather(df, path)`)
+        throw new ModelwatchError('USAGE', `file ${name}: Feather v1 is not supported; save it again as Feather v2 (Arrow IPC), e.g. pyarrow.feather.write_feather(df, path)`)
       }
       return 'ArrowStream'
     }
@@ -70,6 +71,18 @@ export function clickHouseFormat(family: FileFamily, head: Uint8Array, name = 'f
  */
 export function assertPlainPath(path: string): void {
   if (/[*?{}]/.test(path)) {
-    throw new ModelwatchError('USAGE', `reference file ${path}: names with * ? { or } are not supported (ClickHouse reads them as globs); rename the file`)
+    throw new ModelwatchError('USAGE', `file ${path}: names with * ? { or } are not supported (ClickHouse reads them as globs); rename the file`)
+  }
+}
+
+/** The first `length` bytes of a file (fewer if it is shorter): enough to tell its format. */
+export async function readHead(path: string, length = 8): Promise<Buffer> {
+  const handle = await open(path)
+  try {
+    const buffer = Buffer.alloc(length)
+    const { bytesRead } = await handle.read(buffer, 0, length, 0)
+    return buffer.subarray(0, bytesRead)
+  } finally {
+    await handle.close()
   }
 }

@@ -3,7 +3,7 @@
  * model and stored as a reference of one model version. Everything is checked before anything is stored;
  * the rows go from the file to `reference_rows` inside the engine (INSERT ... SELECT), never through JS.
  */
-import { open, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
 import type { ClickHouse } from '../../core/clickhouse/client.js'
 import { ModelwatchError } from '../../core/errors.js'
@@ -11,7 +11,7 @@ import type { ModelSpec } from '../models/model-spec.js'
 import { planColumns } from './check-columns.js'
 import { checkValues } from './check-values.js'
 import type { FileColumn } from './column-types.js'
-import { assertPlainPath, clickHouseFormat, fileFamily, type FileFamily } from './file-format.js'
+import { assertPlainPath, clickHouseFormat, fileFamily, type FileFamily, readHead } from './file-format.js'
 import { openFileSource, type FileSource } from './file-source.js'
 import { describeColumns, firstLine, readArrowColumns } from './read-columns.js'
 import { findReferenceSet } from './reference-sets.js'
@@ -102,13 +102,3 @@ async function assertFile(path: string): Promise<void> {
   if (info.size === 0) throw new ModelwatchError('USAGE', `reference file ${basename(path)} is empty`)
 }
 
-async function readHead(path: string, length: number): Promise<Buffer> {
-  const handle = await open(path)
-  try {
-    const buffer = Buffer.alloc(length)
-    const { bytesRead } = await handle.read(buffer, 0, length, 0)
-    return buffer.subarray(0, bytesRead)
-  } finally {
-    await handle.close()
-  }
-}
