@@ -21,13 +21,14 @@ export interface WindowSelection {
  * Columns: model_version, segment, window_start, timestamp, the prediction and label columns,
  * label_timestamp, numeric_features, categorical_features.
  */
-export function labelledWindowRows(selection: WindowSelection): { sql: string; params: Record<string, unknown> } {
+export function labelledWindowRows(selection: WindowSelection, prefix = 'ws'): { sql: string; params: Record<string, unknown> } {
+  const p = (name: string): string => `${prefix}_${name}`
   return {
     sql: `
       SELECT
         p.model_version AS model_version,
         seg AS segment,
-        (1000 * toInt64(toUnixTimestamp(toStartOfInterval(p.timestamp, toIntervalSecond({ws_window:UInt32}))))) AS window_start,
+        (1000 * toInt64(toUnixTimestamp(toStartOfInterval(p.timestamp, toIntervalSecond({${p('window')}:UInt32}))))) AS window_start,
         p.timestamp AS timestamp,
         p.numeric_features AS numeric_features,
         p.categorical_features AS categorical_features,
@@ -36,9 +37,9 @@ export function labelledWindowRows(selection: WindowSelection): { sql: string; p
       FROM
       (
         SELECT * FROM predictions FINAL
-        WHERE model = {ws_model:String}
-          AND timestamp >= fromUnixTimestamp64Milli({ws_from:Int64}) AND timestamp < fromUnixTimestamp64Milli({ws_to:Int64})
-          AND (1000 * toInt64(toUnixTimestamp(toStartOfInterval(timestamp, toIntervalSecond({ws_window:UInt32}))))) IN {ws_starts:Array(Int64)}
+        WHERE model = {${p('model')}:String}
+          AND timestamp >= fromUnixTimestamp64Milli({${p('from')}:Int64}) AND timestamp < fromUnixTimestamp64Milli({${p('to')}:Int64})
+          AND (1000 * toInt64(toUnixTimestamp(toStartOfInterval(timestamp, toIntervalSecond({${p('window')}:UInt32}))))) IN {${p('starts')}:Array(Int64)}
       ) AS p
       LEFT JOIN
       (
@@ -49,18 +50,18 @@ export function labelledWindowRows(selection: WindowSelection): { sql: string; p
         FROM ground_truth
         WHERE event_id IN (
           SELECT event_id FROM predictions
-          WHERE model = {ws_model:String}
-            AND timestamp >= fromUnixTimestamp64Milli({ws_from:Int64}) AND timestamp < fromUnixTimestamp64Milli({ws_to:Int64})
+          WHERE model = {${p('model')}:String}
+            AND timestamp >= fromUnixTimestamp64Milli({${p('from')}:Int64}) AND timestamp < fromUnixTimestamp64Milli({${p('to')}:Int64})
         )
         GROUP BY event_id
       ) AS l ON l.event_id = p.event_id
       ARRAY JOIN arrayConcat([''], arrayMap((k, v) -> concat(k, '=', v), mapKeys(p.segments), mapValues(p.segments))) AS seg`,
     params: {
-      ws_model: selection.model,
-      ws_window: selection.windowSeconds,
-      ws_starts: selection.starts,
-      ws_from: Math.min(...selection.starts),
-      ws_to: Math.max(...selection.starts) + selection.windowSeconds * 1000,
+      [p('model')]: selection.model,
+      [p('window')]: selection.windowSeconds,
+      [p('starts')]: selection.starts,
+      [p('from')]: Math.min(...selection.starts),
+      [p('to')]: Math.max(...selection.starts) + selection.windowSeconds * 1000,
     },
   }
 }
@@ -144,9 +145,10 @@ export function driftSource(model: ModelSpec, version: string, segment: string, 
     params.dr_reference = reference.referenceId
   } else {
     const starts = Array.from({ length: reference.windows }, (_, i) => windowStart - (i + 1) * windowSeconds * 1000)
-    const previous = labelledWindowRows({ model: model.name, windowSeconds, starts })
-    referenceRows = `SELECT * FROM (${previous.sql.replaceAll('{ws_', '{rf_')}) WHERE model_version = {dr_version:String} AND segment = {dr_segment:String}`
-    for (const [key, value] of Object.entries(previous.params)) params[key.replace(/^ws_/, 'rf_')] = value
+    // Its own parameter prefix, so the previous windows' bounds do not clash with the current window's.
+    const previous = labelledWindowRows({ model: model.name, windowSeconds, starts }, 'rf')
+    referenceRows = `SELECT * FROM (${previous.sql}) WHERE model_version = {dr_version:String} AND segment = {dr_segment:String}`
+    Object.assign(params, previous.params)
   }
   return { sql: `${unpivot(model, referenceRows, 0)}\nUNION ALL\n${unpivot(model, currentRows, 1)}`, params }
 }

@@ -116,3 +116,36 @@ describe('monitor pass', () => {
     assert.deepEqual(await metric(H11, 'accuracy'), { value: 0.5, is_final: 1 })
   })
 })
+
+describe('monitor pass with a rolling reference', () => {
+  it('compares each window with the one before it', async () => {
+    const ch = await openClickHouse(loadConfig({ MODELWATCH_DATA_DIR: testDataDir(), CLICKHOUSE_DATABASE: uniqueName('rolling') }).clickhouse)
+    try {
+      await migrate(ch)
+      await saveModel(ch, { name: 'r', task: 'regression', features: [{ name: 'x', kind: 'numeric' }], default_window: '1h' })
+      await ch.client.insert({ table: 'reference_sets', values: [{ reference_id: 'roll1', model: 'r', kind: 'rolling', source: '{"windows":1}', row_count: 0 }], format: 'JSONEachRow' })
+      await ch.client.insert({ table: 'model_versions', values: [{ model: 'r', version: '1', reference_id: 'roll1', note: '' }], format: 'JSONEachRow' })
+      const random = seededRandom(3)
+      // Three windows: the second like the first, the third shifted by +5.
+      const rowsOf = (start: number, shift: number, tag: string) =>
+        Array.from({ length: 300 }, (_, i) => ({
+          event_id: `${tag}${i}`, model: 'r', model_version: '1', timestamp: start + i * 1000, numeric_features: { x: shift + random() }, categorical_features: {},
+          score: null, probabilities: {}, predicted_class: null, value: random(), segments: {}, source: 'http', kafka_partition: -1, kafka_offset: -1,
+        }))
+      await ch.client.insert({ table: 'predictions', values: [...rowsOf(H10 - HOUR, 0, 'p'), ...rowsOf(H10, 0, 'q'), ...rowsOf(H11, 5, 's')], format: 'JSONEachRow' })
+      await runMonitorPass(ch, log, { visibilityMarginMs: 0 })
+      const drift = await rows<{ start: number; n_reference: number; drifted: number }>(
+        ch,
+        `SELECT toUnixTimestamp64Milli(window_start) AS start, n_reference, drifted FROM drift_metrics FINAL
+         WHERE model = 'r' AND column = 'x' ORDER BY start`,
+      )
+      assert.deepEqual(drift, [
+        { start: H10 - HOUR, n_reference: 0, drifted: 0 },
+        { start: H10, n_reference: 300, drifted: 0 },
+        { start: H11, n_reference: 300, drifted: 1 },
+      ])
+    } finally {
+      await ch.close()
+    }
+  })
+})
