@@ -8,7 +8,7 @@ import { ModelwatchError } from '../../core/errors.js'
 import type { DriftColumn, DriftSource } from '../sql-source.js'
 import { categoricalStatistics, type CategoricalStatisticsRow } from './categorical.js'
 import { chiSquareSurvival } from './chi-square.js'
-import { datasetDrift, decide, resolveRule } from './decision.js'
+import { datasetDrift, decide, resolveRule, type DecisionInputs, type ResolvedRule } from './decision.js'
 import { ksPValue } from './kolmogorov-smirnov.js'
 import { numericStatistics, type NumericStatisticsRow } from './numeric.js'
 import type { CategoricalColumnDrift, ColumnDrift, DriftOptions, DriftReport, NumericColumnDrift } from './report.js'
@@ -58,6 +58,22 @@ function finite(value: number | null | undefined): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null
 }
 
+/** The fields every column reports, whatever its kind, with the decision taken on `stats`. */
+function commonFields(name: string, nReference: number, nCurrent: number, rowsCurrent: number, rule: ResolvedRule, stats: DecisionInputs & { psi: number | null; jensen_shannon: number | null }) {
+  const { score, drifted } = decide(rule, stats)
+  return {
+    name,
+    n_reference: nReference,
+    n_current: nCurrent,
+    missing_share: missingShare(rowsCurrent, nCurrent),
+    psi: stats.psi,
+    jensen_shannon: stats.jensen_shannon,
+    drifted,
+    drift_method: rule.method,
+    drift_score: score,
+  }
+}
+
 function numericDrift(name: string, row: NumericStatisticsRow | undefined, options: DriftOptions): NumericColumnDrift {
   const nReference = row?.n_reference ?? 0
   const nCurrent = row?.n_current ?? 0
@@ -73,18 +89,9 @@ function numericDrift(name: string, row: NumericStatisticsRow | undefined, optio
     wasserstein,
     wasserstein_normed: wasserstein === null || std === null ? null : wasserstein / Math.max(std, STD_FLOOR),
   }
-  const { score, drifted } = decide(rule, stats)
   return {
-    name,
+    ...commonFields(name, nReference, nCurrent, row?.rows_current ?? 0, rule, stats),
     kind: 'numeric',
-    n_reference: nReference,
-    n_current: nCurrent,
-    missing_share: missingShare(row?.rows_current ?? 0, nCurrent),
-    psi: stats.psi,
-    jensen_shannon: stats.jensen_shannon,
-    drifted,
-    drift_method: rule.method,
-    drift_score: score,
     ks: stats.ks,
     wasserstein: stats.wasserstein,
     wasserstein_normed: stats.wasserstein_normed,
@@ -104,18 +111,9 @@ function categoricalDrift(name: string, row: CategoricalStatisticsRow | undefine
     jensen_shannon: computable ? finite(row.jensen_shannon) : null,
     chi2: { statistic, p_value: statistic === null || df < 1 ? null : finite(chiSquareSurvival(statistic, df)) },
   }
-  const { score, drifted } = decide(rule, stats)
   return {
-    name,
+    ...commonFields(name, nReference, nCurrent, row?.rows_current ?? 0, rule, stats),
     kind: 'categorical',
-    n_reference: nReference,
-    n_current: nCurrent,
-    missing_share: missingShare(row?.rows_current ?? 0, nCurrent),
-    psi: stats.psi,
-    jensen_shannon: stats.jensen_shannon,
-    drifted,
-    drift_method: rule.method,
-    drift_score: score,
     chi2: stats.chi2,
     new_category_share: nCurrent > 0 ? finite(row?.new_category_share) : null,
   }
