@@ -32,6 +32,7 @@ import { parseArgs, promisify } from 'node:util'
 import { CompressionTypes, Kafka, logLevel, Partitioners, type Message } from 'kafkajs'
 import { freePorts } from '../services/cli/free-ports.js'
 import { startLocalStack, type LocalStack } from '../services/cli/local-stack.js'
+import { environment } from '../services/core/config.js'
 import { PACKAGE_ROOT } from '../services/core/package-root.js'
 import { sleep } from '../services/core/retry.js'
 import { scrapeCounter, waitForHealth } from '../test/support/cli-process.js'
@@ -69,7 +70,7 @@ interface ProduceResult {
 }
 
 interface IngestResult {
-  batchSize: number | 'default (20000)'
+  batchSize: number | string
   /** Events stored after the first batch landed, over the time from that batch to the last. */
   eventsPerSecond: number
   /** N over the time from the first message consumed to the last event stored (pipeline fill included). */
@@ -514,7 +515,7 @@ async function runIngest(run: IngestRun): Promise<IngestResult> {
       if (file !== undefined) profile = summariseProfile(file)
     }
     return {
-      batchSize: batchSize ?? 'default (20000)',
+      batchSize: batchSize ?? `default (${environment.MODELWATCH_BATCH_SIZE.default})`,
       eventsPerSecond: (events - firstStored.value) / span,
       eventsPerSecondFromFirstConsumed: events / ((done - firstConsumedAt) / 1000),
       secondsSpawnToReady: (ready - spawned) / 1000,
