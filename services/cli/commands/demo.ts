@@ -122,7 +122,9 @@ export async function demoCommand(env: NodeJS.ProcessEnv, options: DemoOptions):
         driftAnnounced = true
         say('injecting drift: new customers (tenure under 6 months) on the basic plan from now on')
       }
-      const batch = Array.from({ length: count }, (_, i) => sampleEvent(random, runId, sent + i, eventTime + i * 200, drifted))
+      // Spread the tick's events over the time it stands for: a simulated minute, or the real tick.
+      const spacingMs = (options.events === undefined ? TICK_MS : SIMULATED_MS_PER_TICK) / EVENTS_PER_TICK
+      const batch = Array.from({ length: count }, (_, i) => sampleEvent(random, runId, sent + i, eventTime + Math.floor(i * spacingMs), drifted))
       const json = batch.filter((_, i) => (sent + i) % 10 === 0)
       await producer.sendPredictions(batch.filter((_, i) => (sent + i) % 10 !== 0).map((e) => e.prediction))
       await jsonProducer.sendPredictions(json.map((e) => e.prediction))
