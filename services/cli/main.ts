@@ -4,7 +4,7 @@
  * one line on stderr (exit 2), never a stack trace.
  */
 import { parseArgs } from 'node:util'
-import { ModelwatchError, UsageError } from '../core/errors.js'
+import { ModelwatchError, UsageError, describeError } from '../core/errors.js'
 import { demoCommand } from './commands/demo.js'
 import { driftCommand } from './commands/drift.js'
 import { migrateCommand } from './commands/migrate.js'
@@ -83,13 +83,7 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`modelwatch: ${error.message}\n`)
       process.exit(2)
     }
-    process.stderr.write(`modelwatch: ${describe(error)}\n`)
+    process.stderr.write(`modelwatch: ${describeError(error, 4)}\n`)
     process.exit(1)
   },
 )
-
-function describe(error: unknown): string {
-  const parts: string[] = []
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) parts.push(e.message)
-  return parts.join(': ') || String(error)
-}

@@ -69,3 +69,16 @@ export function isNetworkError(error: unknown): boolean {
   }
   return false
 }
+
+/**
+ * The error's message followed by its causes' messages (at most `maxDepth` in all), joined by ': ': one line
+ * for a user or a health field, never a stack and never the objects the error carries.
+ *
+ * @example
+ * describeError(new ModelwatchError('CLICKHOUSE_UNAVAILABLE', 'insert failed', { cause: new Error('ECONNREFUSED') })) // 'insert failed: ECONNREFUSED'
+ */
+export function describeError(error: unknown, maxDepth = 4): string {
+  const parts: string[] = []
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < maxDepth; e = e.cause, depth++) parts.push(e.message)
+  return parts.join(': ') || String(error)
+}

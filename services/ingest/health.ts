@@ -3,6 +3,7 @@
  * Served as /healthz (JSON; 503 while ClickHouse or the registry is failing) and /metrics (Prometheus).
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
+import { describeError } from '../core/errors.js'
 import { MetricsRegistry } from '../core/metrics.js'
 
 export type IngestStatus = 'starting' | 'running' | 'degraded' | 'stopping' | 'stopped'
@@ -41,7 +42,7 @@ export class IngestHealth {
   markDependency(name: keyof IngestHealth['dependencies'], ok: boolean, error?: unknown): void {
     const current = this.dependencies[name]
     const next: DependencyState = { ok, since: current.ok === ok ? current.since : new Date().toISOString() }
-    if (!ok) next.lastError = describe(error)
+    if (!ok) next.lastError = describeError(error, 3)
     this.dependencies[name] = next
     const allOk = Object.values(this.dependencies).every((d) => d.ok)
     if (this.status === 'running' || this.status === 'degraded') this.status = allOk ? 'running' : 'degraded'
@@ -59,11 +60,4 @@ export class IngestHealth {
       eventLoopDelayMs: { p99: this.eventLoopDelay.percentile(99) / 1e6, max: this.eventLoopDelay.max / 1e6 },
     }
   }
-}
-
-/** The error's message and its causes' messages, for a health field: never a stack, never a config object. */
-function describe(error: unknown): string {
-  const parts: string[] = []
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) parts.push(e.message)
-  return parts.join(': ') || String(error)
 }
