@@ -8,14 +8,15 @@ import type { ClickHouse } from '../core/clickhouse/client.js'
 import type { Logger } from '../core/logger.js'
 import { rejectionsPerWindow } from './data-quality/rejections.js'
 import { outOfRangeShares } from './data-quality/out-of-range.js'
+import { volumePerWindow, type VolumeFigures } from './data-quality/volume.js'
 import { computeDrift } from './drift/index.js'
 import type { DriftOptions, DriftReport } from './drift/report.js'
 import { labelDelays } from './label-delay.js'
 import { metricValues } from './metric-rows.js'
 import type { ModelSpec } from './models/model-spec.js'
-import { listModels, versionReferences } from './models/registry.js'
+import { listModels } from './models/registry.js'
 import { computePerformance, type PerformanceTask } from './performance/index.js'
-import { referenceKind } from './references/index.js'
+import { currentAssignments, type CurrentAssignment } from './references/index.js'
 import { LABEL_COLUMN, PREDICTION_COLUMN, type DriftColumn } from './sql-source.js'
 import { driftSource, outputColumns, parseGroupKey, performanceSource, type ReferenceSpec, type WindowSelection } from './window-sources.js'
 import { emptyResults, writeResults, type WindowKey, type WindowResults } from './window-results.js'
@@ -44,15 +45,18 @@ export async function runMonitorPass(ch: ClickHouse, log: Logger, options: PassO
   let windows = 0
   for (const model of models) {
     const passStartedAt = now()
-    const since = await lastPass(ch, model.name, model.default_window)
-    const starts = await windowsToCompute(ch, model, since - (options.visibilityMarginMs ?? VISIBILITY_MARGIN_MS), passStartedAt)
-    if (starts.length > 0) {
-      const modelStarted = performance.now()
-      const results = await computeWindows(ch, model, { model: model.name, windowSeconds: model.default_window, starts }, passStartedAt)
+    const modelStarted = performance.now()
+    const sinceMs = (await lastPass(ch, model.name, model.default_window)) - (options.visibilityMarginMs ?? VISIBILITY_MARGIN_MS)
+    const selection: WindowSelection = { model: model.name, windowSeconds: model.default_window, starts: await windowsToCompute(ch, model, sinceMs, passStartedAt) }
+    const assignments = await currentAssignments(ch, model.name)
+    const results = selection.starts.length > 0 ? await computeWindows(ch, model, selection, passStartedAt, assignments) : emptyResults()
+    const volume = await volumePerWindow(ch, model.name, { windowSeconds: selection.windowSeconds, starts: selection.starts, sinceMs, nowMs: passStartedAt, references: assignments })
+    results.dataQuality.push(...volumeRows(model.name, selection.windowSeconds, volume, passStartedAt))
+    if (results.windowMetrics.length + results.driftMetrics.length + results.dataQuality.length > 0) {
       await writeResults(ch, results)
-      windows += starts.length
+      windows += selection.starts.length
       log.info(
-        { model: model.name, windows: starts.length, metrics: results.windowMetrics.length, driftRows: results.driftMetrics.length, ms: Math.round(performance.now() - modelStarted) },
+        { model: model.name, windows: selection.starts.length, metrics: results.windowMetrics.length, driftRows: results.driftMetrics.length, ms: Math.round(performance.now() - modelStarted) },
         'windows computed',
       )
     }
@@ -86,13 +90,13 @@ export function driftOptions(model: ModelSpec): DriftOptions {
   return { columns, ...(model.drift.datasetDriftShare === undefined ? {} : { datasetDriftShare: model.drift.datasetDriftShare }) }
 }
 
-async function computeWindows(ch: ClickHouse, model: ModelSpec, selection: WindowSelection, computedAt: number): Promise<WindowResults> {
+async function computeWindows(ch: ClickHouse, model: ModelSpec, selection: WindowSelection, computedAt: number, assignments: Map<string, CurrentAssignment>): Promise<WindowResults> {
   const results = emptyResults()
   const windowMs = selection.windowSeconds * 1000
-  const [performanceByGroup, delays, references, rejections] = await Promise.all([
+  const references = driftReferences(assignments)
+  const [performanceByGroup, delays, rejections] = await Promise.all([
     computePerformance(ch, performanceSource(selection), performanceTask(model)),
     labelDelays(ch, selection),
-    resolveReferences(ch, model.name),
     rejectionsPerWindow(ch, model.name, selection.windowSeconds, selection.starts),
   ])
   for (const [grp, metrics] of performanceByGroup) {
@@ -103,7 +107,8 @@ async function computeWindows(ch: ClickHouse, model: ModelSpec, selection: Windo
     const delay = delays.get(grp)
     const values = [...metricValues(metrics), { metric: 'label_delay_p50_seconds', value: delay?.p50 ?? null }, { metric: 'label_delay_p90_seconds', value: delay?.p90 ?? null }]
     for (const { metric, value } of values) results.windowMetrics.push({ ...key, metric, value, is_final: isFinal, computed_at: computedAt })
-    results.dataQuality.push({ ...key, column: '__events__', metric: 'events', value: metrics.count, computed_at: computedAt })
+    // All traffic's volume (segment '') comes with its expectation from volumePerWindow, empty windows included.
+    if (segment !== '') results.dataQuality.push({ ...key, column: '__events__', metric: 'events', value: metrics.count, computed_at: computedAt })
 
     // Drift is computed for all traffic of a version (segment ''), not per segment: each comparison is a
     // full pass over the window and its reference, and segments multiply them.
@@ -179,12 +184,23 @@ function driftRows(report: DriftReport, key: WindowKey, referenceId: string, com
   return rows
 }
 
-/** Each version's reference, resolved to stored rows or a rolling definition. */
-async function resolveReferences(ch: ClickHouse, model: string): Promise<Map<string, ReferenceSpec>> {
+/** Each version's reference as drift reads it: stored rows, or a rolling definition resolved per window. */
+function driftReferences(assignments: Map<string, CurrentAssignment>): Map<string, ReferenceSpec> {
   const resolved = new Map<string, ReferenceSpec>()
-  for (const [version, referenceId] of await versionReferences(ch, model)) {
-    const definition = await referenceKind(ch, referenceId)
-    resolved.set(version, definition.kind === 'rolling' ? { kind: 'rolling', referenceId, windows: definition.source.windows } : { kind: 'rows', referenceId })
+  for (const [version, { referenceId, definition }] of assignments) {
+    resolved.set(version, definition?.kind === 'rolling' ? { kind: 'rolling', referenceId, windows: definition.source.windows } : { kind: 'rows', referenceId })
   }
   return resolved
+}
+
+/** Volume figures as data-quality rows of the window-level column `__events__` (all traffic, segment ''). */
+function volumeRows(model: string, windowSeconds: number, figures: VolumeFigures[], computedAt: number): WindowResults['dataQuality'] {
+  return figures.flatMap((f) => {
+    const key: WindowKey = { model, model_version: f.version, segment: '', window_seconds: windowSeconds, window_start: f.windowStart, window_end: f.windowStart + windowSeconds * 1000 }
+    return [
+      { ...key, column: '__events__', metric: 'events', value: f.events, computed_at: computedAt },
+      { ...key, column: '__events__', metric: 'expected_events', value: f.expectedEvents, computed_at: computedAt },
+      { ...key, column: '__events__', metric: 'volume_ratio', value: f.volumeRatio, computed_at: computedAt },
+    ]
+  })
 }

@@ -6,6 +6,7 @@
  *  - reference: 2,000 rows, x uniform on [0, 1), c one of a/b, predictions and labels like the 10:00 window.
  *  - 10:00 window: 200 predictions like the reference; all labelled, 150 correctly → accuracy 0.75.
  *  - 11:00 window: 200 predictions with x shifted by +3 and a category 'z' never seen; unlabelled at first.
+ *  - 12:00 window: nothing (the producer went silent); the 13:00 window is the current, open one.
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
@@ -80,6 +81,26 @@ describe('monitor pass', () => {
     assert.deepEqual(await metric(H11, 'accuracy'), { value: null, is_final: 0 })
   })
 
+  it('reports the closed 12:00 window, in which version 1 sent nothing, as zero volume; the open window not yet', async () => {
+    const volume = await rows<{ start: number; metric: string; value: number | null }>(
+      ch,
+      `SELECT toUnixTimestamp64Milli(window_start) AS start, metric, value FROM data_quality FINAL
+       WHERE model = 'm' AND model_version = '1' AND segment = '' AND column = '__events__' ORDER BY start, metric`,
+    )
+    // An uploaded file carries no time, so nothing is expected of the version and there is no ratio.
+    assert.deepEqual(volume, [
+      { start: H10, metric: 'events', value: 200 },
+      { start: H10, metric: 'expected_events', value: null },
+      { start: H10, metric: 'volume_ratio', value: null },
+      { start: H11, metric: 'events', value: 200 },
+      { start: H11, metric: 'expected_events', value: null },
+      { start: H11, metric: 'volume_ratio', value: null },
+      { start: H11 + HOUR, metric: 'events', value: 0 },
+      { start: H11 + HOUR, metric: 'expected_events', value: null },
+      { start: H11 + HOUR, metric: 'volume_ratio', value: null },
+    ])
+  })
+
   it('detects the shifted feature and the unseen category in the 11:00 window, and not in the 10:00 one', async () => {
     const drift = await rows<{ start: number; column: string; drifted: number; drift_method: string }>(
       ch,
@@ -143,6 +164,19 @@ describe('monitor pass with a rolling reference', () => {
         { start: H10 - HOUR, n_reference: 0, drifted: 0 },
         { start: H10, n_reference: 300, drifted: 0 },
         { start: H11, n_reference: 300, drifted: 1 },
+      ])
+      // Expected volume of a rolling reference: the mean of the previous window(s); the 12:00 window sent nothing.
+      const volume = await rows<{ start: number; events: number; expected: number | null; ratio: number | null }>(
+        ch,
+        `SELECT toUnixTimestamp64Milli(window_start) AS start, anyIf(value, metric = 'events') AS events,
+                anyIf(value, metric = 'expected_events') AS expected, anyIf(value, metric = 'volume_ratio') AS ratio
+         FROM data_quality FINAL WHERE model = 'r' AND column = '__events__' AND segment = '' GROUP BY start ORDER BY start`,
+      )
+      assert.deepEqual(volume, [
+        { start: H10 - HOUR, events: 300, expected: 0, ratio: null },
+        { start: H10, events: 300, expected: 300, ratio: 1 },
+        { start: H11, events: 300, expected: 300, ratio: 1 },
+        { start: H11 + HOUR, events: 0, expected: 300, ratio: 0 },
       ])
     } finally {
       await ch.close()

@@ -89,6 +89,7 @@ describe('assignment', () => {
     referenceId: 'aaaa',
     assignedAt: '2026-01-02T00:00:00.000Z',
     definition: { kind: 'upload', source: { file: 'train.csv' } } as const,
+    rowCount: 1000,
     createdAt: '2026-01-01T00:00:00.000Z',
   }
 

@@ -68,13 +68,3 @@ function fromRow(row: ModelRow): ModelSpec {
     drift: JSON.parse(row.drift_options) as ModelSpec['drift'],
   }
 }
-
-/** The reference each version of a model is compared against: the latest assignment per version. */
-export async function versionReferences(ch: ClickHouse, model: string): Promise<Map<string, string>> {
-  const result = await ch.client.query({
-    query: 'SELECT version, argMax(reference_id, assigned_at) AS reference_id FROM model_versions WHERE model = {model:String} GROUP BY version',
-    query_params: { model },
-    format: 'JSONEachRow',
-  })
-  return new Map((await result.json<{ version: string; reference_id: string }>()).map((r) => [r.version, r.reference_id]))
-}

@@ -12,7 +12,29 @@ export interface CurrentAssignment {
   assignedAt: string
   /** Undefined if the assigned id has no recorded set (not written by this code). */
   definition: ReferenceDefinition | undefined
+  /** Rows stored for the reference (0 for a rolling one, which has none). */
+  rowCount: number
   createdAt: string | undefined
+}
+
+/**
+ * Every version's latest assignment with what it points at, in one query (a monitor pass needs them all).
+ *
+ * @example
+ * const assignments = await currentAssignments(ch, 'churn') // Map { '3' => { referenceId: '3f9c...', ... } }
+ */
+export async function currentAssignments(ch: ClickHouse, model: string): Promise<Map<string, CurrentAssignment>> {
+  return assignments(ch, model, undefined)
+}
+
+/**
+ * The reference each version of a model is compared against: the latest assignment per version.
+ *
+ * @example
+ * await versionReferences(ch, 'churn') // Map { '3' => '3f9c0a1b2c3d4e5f' }
+ */
+export async function versionReferences(ch: ClickHouse, model: string): Promise<Map<string, string>> {
+  return new Map([...(await currentAssignments(ch, model))].map(([version, a]) => [version, a.referenceId]))
 }
 
 /**
@@ -22,28 +44,40 @@ export interface CurrentAssignment {
  * const current = await currentAssignment(ch, 'churn', '3') // { referenceId: '3f9c...', definition: { kind: 'upload', ... }, ... }
  */
 export async function currentAssignment(ch: ClickHouse, model: string, version: string): Promise<CurrentAssignment | undefined> {
+  return (await assignments(ch, model, version)).get(version)
+}
+
+async function assignments(ch: ClickHouse, model: string, version: string | undefined): Promise<Map<string, CurrentAssignment>> {
   const result = await ch.client.query({
     query: `
-      SELECT a.current_id AS reference_id, a.latest AS assigned_at, s.kind AS kind, s.source AS source, s.created_at AS created_at
+      SELECT a.version AS version, a.current_id AS reference_id, a.latest AS assigned_at,
+             s.kind AS kind, s.source AS source, s.row_count AS row_count, s.created_at AS created_at
       FROM
       (
-        SELECT argMax(reference_id, assigned_at) AS current_id, max(assigned_at) AS latest
-        FROM model_versions WHERE model = {model:String} AND version = {version:String}
-        HAVING count() > 0
+        SELECT version, argMax(reference_id, assigned_at) AS current_id, max(assigned_at) AS latest
+        FROM model_versions
+        WHERE model = {model:String} AND ({all_versions:Bool} OR version = {version:String})
+        GROUP BY version
       ) AS a
       LEFT JOIN (SELECT * FROM reference_sets FINAL WHERE model = {model:String}) AS s ON s.reference_id = a.current_id
       SETTINGS join_use_nulls = 1`,
-    query_params: { model, version },
+    query_params: { model, version: version ?? '', all_versions: version === undefined },
     format: 'JSONEachRow',
   })
-  const [row] = await result.json<{ reference_id: string; assigned_at: string; kind: string | null; source: string | null; created_at: string | null }>()
-  if (row === undefined) return undefined
-  return {
-    referenceId: row.reference_id,
-    assignedAt: row.assigned_at,
-    definition: row.kind === null || row.source === null ? undefined : parseDefinition(row.kind, row.source),
-    createdAt: row.created_at ?? undefined,
-  }
+  type Row = { version: string; reference_id: string; assigned_at: string; kind: string | null; source: string | null; row_count: number | null; created_at: string | null }
+  const rows = await result.json<Row>()
+  return new Map(
+    rows.map((row) => [
+      row.version,
+      {
+        referenceId: row.reference_id,
+        assignedAt: row.assigned_at,
+        definition: row.kind === null || row.source === null ? undefined : parseDefinition(row.kind, row.source),
+        rowCount: Number(row.row_count ?? 0),
+        createdAt: row.created_at ?? undefined,
+      },
+    ]),
+  )
 }
 
 export type AssignmentDecision = { assign: false } | { assign: true; previous: string | undefined }

@@ -8,4 +8,5 @@ export { defineRollingReference, type RollingReferenceOptions } from './rolling-
 export { listReferences, referenceKind, type ListedReference, type ReferenceSet } from './reference-sets.js'
 export { describeDefinition, type ReferenceDefinition, type ReferenceKindName } from './reference-kind.js'
 export type { ReferenceResult } from './store-reference.js'
+export { currentAssignments, versionReferences, type CurrentAssignment } from './assign.js'
 export { parseInstant } from './window-definition.js'
