@@ -9,6 +9,7 @@ import { ConfigError } from './errors.js'
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
 const positiveInt = z.coerce.number().int().positive()
+const nonNegativeInt = z.coerce.number().int().min(0)
 const port = z.coerce.number().int().min(0).max(65535)
 const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
 const list = z
@@ -53,6 +54,7 @@ export const environment = {
   MODELWATCH_MAX_EVENT_BYTES: variable({ schema: positiveInt, default: '65536', description: 'Larger messages go to the dead-letter topic as oversized.' }),
   MODELWATCH_HEALTH_PORT: variable({ schema: port, default: '9465', description: 'Port of the ingest health endpoint (/healthz, /metrics); 0 picks a free one.' }),
   MODELWATCH_MONITOR_SCHEDULE: variable({ schema: z.string().refine((v) => validCron(v), 'must be a cron expression (6 fields with seconds, e.g. */30 * * * * *)'), default: '*/30 * * * * *', description: 'When the monitor computes new and updated windows (cron, with seconds).' }),
+  MODELWATCH_MONITOR_MIN_GAP_MS: variable({ schema: nonNegativeInt, default: '2000', description: 'When ingest in the same process stores events, the monitor runs a pass this long after the previous one ended at the earliest (besides its schedule).' }),
   MODELWATCH_HOST: variable({ schema: z.string().min(1), default: '127.0.0.1', description: 'Address the HTTP endpoints listen on (0.0.0.0 in containers).' }),
   MODELWATCH_LOG_LEVEL: variable({ schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', description: 'Log level (pino).' }),
 } as const
@@ -117,6 +119,7 @@ function shapeConfig(v: Values) {
     },
     monitor: {
       schedule: v.MODELWATCH_MONITOR_SCHEDULE,
+      minGapMs: v.MODELWATCH_MONITOR_MIN_GAP_MS,
     },
     host: v.MODELWATCH_HOST,
     logLevel: v.MODELWATCH_LOG_LEVEL,

@@ -4,6 +4,7 @@
 import type { ClickHouse } from './clickhouse/client.js'
 import type { Config } from './config.js'
 import type { Logger } from './logger.js'
+import type { ServiceSignals } from './signal.js'
 
 export interface RunningService {
   name: string
@@ -15,4 +16,6 @@ export interface ServiceContext {
   config: Config
   ch: ClickHouse
   log: Logger
+  /** How services of this process tell each other that something changed. */
+  signals: ServiceSignals
 }

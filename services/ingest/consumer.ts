@@ -32,6 +32,8 @@ export interface IngestDeps {
   log: Logger
   /** How long `stop()` keeps trying to store the last batch before abandoning it to redelivery. */
   shutdownTimeoutMs?: number
+  /** Called after a batch is stored and committed (the monitor of the same process computes its windows). */
+  onStored?: () => void
 }
 
 export interface IngestConsumer {
@@ -204,6 +206,7 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
     setPaused('clickhouse unavailable', false)
     setPaused('deadLetterTopic unavailable', false)
     await commit(full)
+    if (full.predictions.length + full.groundTruth.length > 0) deps.onStored?.()
     const ms = performance.now() - started
     health.stored.inc({ table: 'predictions' }, full.predictions.length)
     health.stored.inc({ table: 'ground_truth' }, full.groundTruth.length)

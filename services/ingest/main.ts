@@ -17,12 +17,12 @@ export interface IngestService extends RunningService {
   healthPort: number
 }
 
-export async function startIngest({ config, ch, log: parent }: ServiceContext): Promise<IngestService> {
+export async function startIngest({ config, ch, log: parent, signals }: ServiceContext): Promise<IngestService> {
   const log = parent.child({ service: 'ingest' })
   const kafka = createKafka(requireKafka(config, 'modelwatch ingest'), log)
   const registry = config.registry === undefined ? undefined : createSchemaRegistry(config.registry)
   const health = new IngestHealth()
-  const consumer = createIngestConsumer({ kafka, ch, registry, topics: config.topics, settings: config.ingest, health, log })
+  const consumer = createIngestConsumer({ kafka, ch, registry, topics: config.topics, settings: config.ingest, health, log, onStored: () => signals.stored.notify() })
   const server = await listen(createHealthApp(health).fetch, config.host, config.ingest.healthPort)
   const address = server.address()
   const healthPort = typeof address === 'object' && address !== null ? address.port : config.ingest.healthPort

@@ -15,6 +15,7 @@ import { openClickHouse } from '../../core/clickhouse/client.js'
 import { sleep } from '../../core/retry.js'
 import type { RunningService } from '../../core/service.js'
 import { stopAll } from '../../core/shutdown.js'
+import { createServiceSignals } from '../../core/signal.js'
 import { createProducer } from '../../producer/index.js'
 import { startLocalStack, type LocalStack } from '../local-stack.js'
 import { DEMO_MODEL, malformedMessages, referenceCsv, sampleEvent, seededRandom, type SampleEvent } from '../demo/sample-events.js'
@@ -82,7 +83,7 @@ export async function demoCommand(env: NodeJS.ProcessEnv, options: DemoOptions):
     writeFileSync(referenceFile, referenceCsv(5_000, 1))
     const reference = await uploadReference(ch, { model, version: '1', file: referenceFile, replace: true })
     say(`model "churn" registered (binary, 6 features, 1-minute windows); version 1 compares against reference ${reference.referenceId} (${reference.rows} rows)`)
-    const ctx = { config, ch, log }
+    const ctx = { config, ch, log, signals: createServiceSignals() }
     for (const start of Object.values(SERVICES)) running.push(await start(ctx))
     say(`services running on the embedded ClickHouse in ${ch.location} (logs: ${logFile})`)
 
