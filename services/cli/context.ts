@@ -5,6 +5,7 @@ import { openClickHouse, type ClickHouse } from '../core/clickhouse/client.js'
 import { loadConfig, type Config } from '../core/config.js'
 import { createLogger, type Logger } from '../core/logger.js'
 import type { ServiceContext } from '../core/service.js'
+import { MetricsRegistry } from '../core/metrics.js'
 import { createServiceSignals } from '../core/signal.js'
 
 export interface CommandContext extends ServiceContext {
@@ -16,5 +17,5 @@ export async function openContext(env: NodeJS.ProcessEnv, overrides: { logLevel?
   const log: Logger = createLogger(overrides.logLevel ?? config.logLevel).child({ pid: process.pid })
   const ch: ClickHouse = await openClickHouse(config.clickhouse)
   log.debug({ mode: ch.mode, location: ch.location, database: ch.database }, 'clickhouse opened')
-  return { config, log, ch, signals: createServiceSignals(), close: () => ch.close() }
+  return { config, log, ch, signals: createServiceSignals(), metrics: new MetricsRegistry(), close: () => ch.close() }
 }

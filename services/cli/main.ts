@@ -5,6 +5,8 @@
  */
 import { parseArgs } from 'node:util'
 import { ModelwatchError, UsageError, describeError } from '../core/errors.js'
+import { applyCommand } from './commands/apply.js'
+import { apiCommand } from './commands/api.js'
 import { demoCommand } from './commands/demo.js'
 import { driftCommand } from './commands/drift.js'
 import { migrateCommand } from './commands/migrate.js'
@@ -16,13 +18,15 @@ import { sqlCommand } from './commands/sql.js'
 const USAGE = `usage: modelwatch <command> [options]
 
 commands:
-  start                 run every service in one process (ingest, monitor)
+  start                 run every service in one process (ingest, monitor, alerting, api)
   ingest                run the ingest service: Kafka -> ClickHouse, bad events -> dead-letter topic
-  monitor               compute windowed performance, drift and data quality on a schedule
+  monitor               compute windows (performance, drift, data quality), evaluate alert rules, deliver notifications
+  api                   serve the HTTP API (/v1, /openapi.json, /healthz, /readyz, /metrics) on MODELWATCH_API_PORT
   migrate               apply pending ClickHouse schema migrations
   sql "QUERY" [--json]  run a read-only query on the configured engine and print the rows
   drift --reference FILE --current FILE [--categorical a,b] [--json]  drift statistics between two CSV, Parquet or Arrow files
   model create|list     register a monitored model (--name --task --features a:numeric,b:categorical ...) or list them
+  apply -f FILE [--dry-run] [--prune]  create or update the monitors (alert rules) and silences declared in a YAML file
   reference upload|window|rolling|list  reference data per model version (see: modelwatch reference help)
   demo [--events N]     start local Kafka and registry if none is configured, run everything, feed sample events
 
@@ -34,15 +38,19 @@ async function main(argv: string[]): Promise<void> {
   const env = process.env
   switch (command) {
     case 'start':
-      return serveCommand(env, ['ingest', 'monitor'])
+      return serveCommand(env, ['ingest', 'monitor', 'alerting', 'api'])
     case 'ingest':
       return serveCommand(env, ['ingest'])
     case 'monitor':
-      return serveCommand(env, ['monitor'])
+      return serveCommand(env, ['monitor', 'alerting'])
+    case 'api':
+      return apiCommand(env)
     case 'migrate':
       return migrateCommand(env)
     case 'model':
       return modelCommand(env, rest)
+    case 'apply':
+      return applyCommand(env, rest)
     case 'reference':
       return referenceCommand(env, rest)
     case 'sql': {

@@ -3,6 +3,7 @@
  * (its description is the README's configuration reference), is validated once at start-up, and reaches
  * the rest of the code as the typed `Config`. Library modules never read `process.env`.
  */
+import { createHash } from 'node:crypto'
 import { validate as validCron } from 'node-cron'
 import { z } from 'zod'
 import { ConfigError } from './errors.js'
@@ -17,6 +18,38 @@ const list = z
   .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0))
   .pipe(z.array(z.string()).min(1, 'must name at least one host:port'))
 const topic = z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'must be a valid Kafka topic name')
+
+export type ApiScope = 'read' | 'write' | 'admin'
+/** An API token as the API needs it: only the SHA-256 of the secret is kept, so a logged config leaks nothing. */
+export interface ApiToken {
+  name: string
+  scope: ApiScope
+  digest: Buffer
+}
+/** `name:scope:token` entries, comma-separated; messages name the entry, never the secret. */
+const apiTokens = z.string().transform((text, ctx): ApiToken[] => {
+  const tokens: ApiToken[] = []
+  for (const [i, entry] of text.split(',').map((e) => e.trim()).filter((e) => e.length > 0).entries()) {
+    const [name = '', scope = '', ...rest] = entry.split(':')
+    const secret = rest.join(':')
+    const problem = !/^[A-Za-z0-9_.-]{1,64}$/.test(name) ? 'needs a name of letters, digits, _ . - (name:scope:token)'
+      : scope !== 'read' && scope !== 'write' && scope !== 'admin' ? `(${name}) needs scope read, write or admin (name:scope:token)`
+      : secret.length < 16 ? `(${name}) needs a token of at least 16 characters`
+      : tokens.some((t) => t.name === name) ? `(${name}) repeats a name`
+      : undefined
+    if (problem !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `entry ${i + 1} ${problem}` })
+      return z.NEVER
+    }
+    const digest = createHash('sha256').update(secret).digest()
+    if (tokens.some((t) => t.digest.equals(digest))) {
+      ctx.addIssue({ code: 'custom', message: `entry ${i + 1} (${name}) repeats another entry's token` })
+      return z.NEVER
+    }
+    tokens.push({ name, scope: scope as ApiScope, digest })
+  }
+  return tokens
+})
 
 interface Variable<S extends z.ZodType> {
   schema: S
@@ -55,8 +88,30 @@ export const environment = {
   MODELWATCH_HEALTH_PORT: variable({ schema: port, default: '9465', description: 'Port of the ingest health endpoint (/healthz, /metrics); 0 picks a free one.' }),
   MODELWATCH_MONITOR_SCHEDULE: variable({ schema: z.string().refine((v) => validCron(v), 'must be a cron expression (6 fields with seconds, e.g. */30 * * * * *)'), default: '*/30 * * * * *', description: 'When the monitor computes new and updated windows (cron, with seconds).' }),
   MODELWATCH_MONITOR_MIN_GAP_MS: variable({ schema: nonNegativeInt, default: '2000', description: 'When ingest in the same process stores events, the monitor runs a pass this long after the previous one ended at the earliest (besides its schedule).' }),
+  MODELWATCH_ALERT_DEFAULT_CHANNELS: variable({ schema: z.string().transform((v) => v.split(',').map((c) => c.trim()).filter((c) => c.length > 0)).pipe(z.array(z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'must list channel names (letters, digits, _ . -)'))), default: '', description: 'Comma-separated channels the default monitors of a new model notify (dataset drift, key metric drop, volume drop, missing share). Empty: they alert without notifying until a monitor names channels.' }),
+  MODELWATCH_API_PORT: variable({ schema: port, default: '8080', description: 'Port of the HTTP API (modelwatch api, modelwatch start); 0 picks a free one.' }),
+  MODELWATCH_API_TOKENS: variable({ schema: apiTokens.optional(), description: 'API bearer tokens as name:scope:token, comma-separated; scope read, write or admin (each includes the ones before); tokens at least 16 characters. Unset: only /healthz and /readyz answer.', secret: true }),
+  MODELWATCH_API_RATE_LIMIT: variable({ schema: z.coerce.number().int().min(0), default: '600', description: 'Requests per minute per API token (token bucket, bursts up to the same number); 0 turns the limit off.' }),
+  MODELWATCH_API_MAX_BODY_BYTES: variable({ schema: positiveInt, default: '1048576', description: 'Larger API request bodies are refused with 413.' }),
+  MODELWATCH_API_MAX_EVENTS: variable({ schema: positiveInt, default: '1000', description: 'Most events in one POST /v1/events/* request.' }),
   MODELWATCH_HOST: variable({ schema: z.string().min(1), default: '127.0.0.1', description: 'Address the HTTP endpoints listen on (0.0.0.0 in containers).' }),
   MODELWATCH_LOG_LEVEL: variable({ schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', description: 'Log level (pino).' }),
+  MODELWATCH_PUBLIC_URL: variable({ schema: url.optional(), description: 'Public base URL of the modelwatch API, linked from notifications (e.g. https://modelwatch.example.com). Unset: no API links.' }),
+  MODELWATCH_GRAFANA_URL: variable({ schema: url.optional(), description: 'Grafana base URL; notifications link its modelwatch-model-detail dashboard. Unset: no dashboard links.' }),
+  MODELWATCH_SMTP_HOST: variable({ schema: z.string().min(1).optional(), description: 'SMTP server for email channels. Unset: email deliveries fail (dead) saying so.' }),
+  MODELWATCH_SMTP_PORT: variable({ schema: port, default: '587', description: 'SMTP port (587 submission with STARTTLS, 465 implicit TLS).' }),
+  MODELWATCH_SMTP_SECURE: variable({ schema: bool, default: 'false', description: 'Implicit TLS from the first byte (port 465). false: plain connection upgraded with STARTTLS.' }),
+  MODELWATCH_SMTP_STARTTLS: variable({ schema: bool, default: 'true', description: 'Refuse to send (or authenticate) unless the server upgrades to TLS with STARTTLS. Only false for a trusted local relay.' }),
+  MODELWATCH_SMTP_USER: variable({ schema: z.string().min(1).optional(), description: 'SMTP user. Unset: no authentication.' }),
+  MODELWATCH_SMTP_PASSWORD: variable({ schema: z.string().optional(), description: 'SMTP password.', secret: true }),
+  MODELWATCH_SMTP_FROM: variable({ schema: z.string().min(3), default: 'modelwatch <modelwatch@localhost>', description: 'From address of notification emails.' }),
+  MODELWATCH_DELIVERY_MAX_ATTEMPTS: variable({ schema: positiveInt, default: '8', description: 'Attempts per notification delivery before it is dead.' }),
+  MODELWATCH_DELIVERY_TIMEOUT_MS: variable({ schema: positiveInt, default: '10000', description: 'Timeout of one delivery attempt (connect, send, response).' }),
+  MODELWATCH_DELIVERY_BACKOFF_MS: variable({ schema: positiveInt, default: '1000', description: 'Backoff ceiling after the first failed attempt; doubles per attempt, full jitter.' }),
+  MODELWATCH_DELIVERY_BACKOFF_MAX_MS: variable({ schema: positiveInt, default: '300000', description: 'Largest backoff between attempts (a Retry-After header may ask for longer, up to an hour).' }),
+  MODELWATCH_DELIVERY_POLL_MS: variable({ schema: positiveInt, default: '1000', description: 'How often the delivery worker looks for due deliveries.' }),
+  MODELWATCH_DELIVERY_CONCURRENCY: variable({ schema: positiveInt, default: '4', description: 'Deliveries in flight per channel; channels never wait for each other.' }),
+  MODELWATCH_WEBHOOK_ALLOW_PRIVATE: variable({ schema: bool, default: 'false', description: 'Allow webhook and Slack URLs that resolve to private, loopback, link-local or metadata addresses (and plain http). Only for tests and trusted networks.' }),
 } as const
 
 type Environment = typeof environment
@@ -121,8 +176,37 @@ function shapeConfig(v: Values) {
       schedule: v.MODELWATCH_MONITOR_SCHEDULE,
       minGapMs: v.MODELWATCH_MONITOR_MIN_GAP_MS,
     },
+    alerting: {
+      defaultChannels: v.MODELWATCH_ALERT_DEFAULT_CHANNELS,
+    },
+    api: {
+      port: v.MODELWATCH_API_PORT,
+      tokens: v.MODELWATCH_API_TOKENS ?? [],
+      rateLimitPerMinute: v.MODELWATCH_API_RATE_LIMIT,
+      maxBodyBytes: v.MODELWATCH_API_MAX_BODY_BYTES,
+      maxEvents: v.MODELWATCH_API_MAX_EVENTS,
+    },
     host: v.MODELWATCH_HOST,
     logLevel: v.MODELWATCH_LOG_LEVEL,
+    publicUrl: v.MODELWATCH_PUBLIC_URL,
+    grafanaUrl: v.MODELWATCH_GRAFANA_URL,
+    smtp: v.MODELWATCH_SMTP_HOST === undefined ? undefined : {
+      host: v.MODELWATCH_SMTP_HOST,
+      port: v.MODELWATCH_SMTP_PORT,
+      secure: v.MODELWATCH_SMTP_SECURE,
+      requireStartTls: v.MODELWATCH_SMTP_STARTTLS,
+      auth: v.MODELWATCH_SMTP_USER === undefined ? undefined : { user: v.MODELWATCH_SMTP_USER, password: v.MODELWATCH_SMTP_PASSWORD ?? '' },
+      from: v.MODELWATCH_SMTP_FROM,
+    },
+    delivery: {
+      maxAttempts: v.MODELWATCH_DELIVERY_MAX_ATTEMPTS,
+      timeoutMs: v.MODELWATCH_DELIVERY_TIMEOUT_MS,
+      backoffMs: v.MODELWATCH_DELIVERY_BACKOFF_MS,
+      backoffMaxMs: v.MODELWATCH_DELIVERY_BACKOFF_MAX_MS,
+      pollMs: v.MODELWATCH_DELIVERY_POLL_MS,
+      concurrency: v.MODELWATCH_DELIVERY_CONCURRENCY,
+      allowPrivate: v.MODELWATCH_WEBHOOK_ALLOW_PRIVATE,
+    },
   }
 }
 
@@ -140,6 +224,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   }
   if (values.SCHEMA_REGISTRY_USERNAME !== undefined && values.SCHEMA_REGISTRY_PASSWORD === undefined) {
     throw new ConfigError('invalid configuration: SCHEMA_REGISTRY_USERNAME is set, so SCHEMA_REGISTRY_PASSWORD is required')
+  }
+  if (values.MODELWATCH_SMTP_USER !== undefined && values.MODELWATCH_SMTP_PASSWORD === undefined) {
+    throw new ConfigError('invalid configuration: MODELWATCH_SMTP_USER is set, so MODELWATCH_SMTP_PASSWORD is required')
   }
   return shapeConfig(values)
 }

@@ -13,6 +13,20 @@ export type ErrorCode =
   | 'EVENT_INVALID'
   | 'MIGRATION_FAILED'
   | 'USAGE'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'RATE_LIMITED'
+  | 'REQUEST_MALFORMED'
+  | 'REQUEST_INVALID'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'METHOD_NOT_ALLOWED'
+  | 'INTERNAL'
+  | 'NOT_FOUND'
+  | 'DELIVERY_FAILED'
+  | 'URL_REFUSED'
+  | 'MONITOR_INVALID'
+  /** The request is valid but the resource's state refuses it (an alert that is not firing, a reference switch without replace). */
+  | 'CONFLICT'
 
 export class ModelwatchError extends Error {
   readonly code: ErrorCode

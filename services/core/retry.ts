@@ -27,12 +27,23 @@ export async function retry<T>(operation: (attempt: number) => Promise<T>, optio
       return await operation(attempt)
     } catch (error) {
       if (attempt >= options.attempts || !retriable(error) || options.signal?.aborted) throw error
-      const ceiling = Math.min(options.maxDelayMs, options.initialDelayMs * 2 ** (attempt - 1))
-      const delayMs = Math.round(Math.random() * ceiling)
+      const delayMs = backoffDelay(attempt, options.initialDelayMs, options.maxDelayMs)
       await options.onRetry?.(error, attempt, delayMs)
       await sleep(delayMs, options.signal)
     }
   }
+}
+
+/**
+ * The wait after failed attempt `attempt` (1-based): exponential backoff with full jitter, drawn uniformly
+ * from [0, min(max, initial·2^(attempt-1))]. Shared by `retry` and the delivery outbox, which stores the result.
+ *
+ * @example
+ * const delayMs = backoffDelay(3, 1000, 300_000) // somewhere in [0, 4000]
+ */
+export function backoffDelay(attempt: number, initialDelayMs: number, maxDelayMs: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(maxDelayMs, initialDelayMs * 2 ** (attempt - 1))
+  return Math.round(random() * ceiling)
 }
 
 /** Resolves after `ms`, or rejects early with the signal's reason when it aborts. */

@@ -4,6 +4,7 @@
 import type { ClickHouse } from './clickhouse/client.js'
 import type { Config } from './config.js'
 import type { Logger } from './logger.js'
+import type { MetricsRegistry } from './metrics.js'
 import type { ServiceSignals } from './signal.js'
 
 export interface RunningService {
@@ -18,4 +19,6 @@ export interface ServiceContext {
   log: Logger
   /** How services of this process tell each other that something changed. */
   signals: ServiceSignals
+  /** The process's one metrics registry: every service's series on every /metrics endpoint of the process. */
+  metrics: MetricsRegistry
 }

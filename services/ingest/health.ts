@@ -4,7 +4,7 @@
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
 import { describeError } from '../core/errors.js'
-import { MetricsRegistry } from '../core/metrics.js'
+import { MetricsRegistry, type Counter, type Gauge } from '../core/metrics.js'
 
 export type IngestStatus = 'starting' | 'running' | 'degraded' | 'stopping' | 'stopped'
 
@@ -23,19 +23,28 @@ export class IngestHealth {
   }
   /** `topic/partition` entries paused, with why. */
   readonly paused = new Map<string, string>()
-  readonly metrics = new MetricsRegistry()
-  readonly consumed = this.metrics.counter('modelwatch_ingest_messages_total', 'Kafka messages consumed, by topic.')
-  readonly stored = this.metrics.counter('modelwatch_ingest_events_stored_total', 'Events stored in ClickHouse, by table.')
-  readonly deadLettered = this.metrics.counter('modelwatch_ingest_dead_letters_total', 'Messages sent to the dead-letter topic, by reason.')
-  readonly batches = this.metrics.counter('modelwatch_ingest_batches_total', 'Batches stored, by trigger (size, linger, shutdown).')
-  readonly storeFailures = this.metrics.counter('modelwatch_ingest_store_failures_total', 'Failed attempts to store a batch, by dependency.')
-  readonly lastBatchSize = this.metrics.gauge('modelwatch_ingest_last_batch_size', 'Messages in the last stored batch.')
-  readonly lastInsertSeconds = this.metrics.gauge('modelwatch_ingest_last_store_seconds', 'Time to store the last batch, retries included.')
+  readonly consumed: Counter
+  readonly stored: Counter
+  readonly deadLettered: Counter
+  readonly batches: Counter
+  readonly storeFailures: Counter
+  readonly lastBatchSize: Gauge
+  readonly lastInsertSeconds: Gauge
   readonly eventLoopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 })
-  readonly eventLoopP99 = this.metrics.gauge('modelwatch_event_loop_delay_p99_seconds', 'p99 event-loop delay since start.', () => this.eventLoopDelay.percentile(99) / 1e9)
-  readonly eventLoopMax = this.metrics.gauge('modelwatch_event_loop_delay_max_seconds', 'Largest event-loop delay since start.', () => this.eventLoopDelay.max / 1e9)
+  readonly eventLoopP99: Gauge
+  readonly eventLoopMax: Gauge
 
-  constructor() {
+  /** `metrics`: the process's registry (ServiceContext.metrics), so the API's /metrics shows ingest's series too. */
+  constructor(readonly metrics: MetricsRegistry = new MetricsRegistry()) {
+    this.consumed = this.metrics.counter('modelwatch_ingest_messages_total', 'Kafka messages consumed, by topic.')
+    this.stored = this.metrics.counter('modelwatch_ingest_events_stored_total', 'Events stored in ClickHouse, by table.')
+    this.deadLettered = this.metrics.counter('modelwatch_ingest_dead_letters_total', 'Messages sent to the dead-letter topic, by reason.')
+    this.batches = this.metrics.counter('modelwatch_ingest_batches_total', 'Batches stored, by trigger (size, linger, shutdown).')
+    this.storeFailures = this.metrics.counter('modelwatch_ingest_store_failures_total', 'Failed attempts to store a batch, by dependency.')
+    this.lastBatchSize = this.metrics.gauge('modelwatch_ingest_last_batch_size', 'Messages in the last stored batch.')
+    this.lastInsertSeconds = this.metrics.gauge('modelwatch_ingest_last_store_seconds', 'Time to store the last batch, retries included.')
+    this.eventLoopP99 = this.metrics.gauge('modelwatch_event_loop_delay_p99_seconds', 'p99 event-loop delay since start.', () => this.eventLoopDelay.percentile(99) / 1e9)
+    this.eventLoopMax = this.metrics.gauge('modelwatch_event_loop_delay_max_seconds', 'Largest event-loop delay since start.', () => this.eventLoopDelay.max / 1e9)
     this.eventLoopDelay.enable()
   }
 

@@ -17,11 +17,11 @@ export interface IngestService extends RunningService {
   healthPort: number
 }
 
-export async function startIngest({ config, ch, log: parent, signals }: ServiceContext): Promise<IngestService> {
+export async function startIngest({ config, ch, log: parent, signals, metrics }: ServiceContext): Promise<IngestService> {
   const log = parent.child({ service: 'ingest' })
   const kafka = createKafka(requireKafka(config, 'modelwatch ingest'), log)
   const registry = config.registry === undefined ? undefined : createSchemaRegistry(config.registry)
-  const health = new IngestHealth()
+  const health = new IngestHealth(metrics)
   const consumer = createIngestConsumer({ kafka, ch, registry, topics: config.topics, settings: config.ingest, health, log, onStored: () => signals.stored.notify() })
   const server = await listen(createHealthApp(health).fetch, config.host, config.ingest.healthPort)
   const address = server.address()

@@ -1,18 +1,46 @@
 /**
  * The monitor service: on a schedule (MODELWATCH_MONITOR_SCHEDULE, every 30 s by default), and soon after ingest
  * in the same process stored new events (at most every MODELWATCH_MONITOR_MIN_GAP_MS), computes the windows
- * that changed since its last pass and writes window_metrics, drift_metrics and data_quality.
+ * that changed since its last pass and writes window_metrics, drift_metrics and data_quality; then evaluates the
+ * alert rules on them and queues the notifications (services/alerting/run-alerting.ts, outbox.ts).
  * Started by `modelwatch monitor` alone or by `modelwatch start` with the others.
  */
 import type { RunningService, ServiceContext } from '../core/service.js'
+import { runAlerting } from '../alerting/run-alerting.js'
+import { enqueueNotifications } from '../alerting/outbox.js'
 import { runMonitorPass } from './pass.js'
 import { schedulePasses } from './scheduler.js'
 
-export async function startMonitor({ config, ch, log: parent, signals }: ServiceContext): Promise<RunningService> {
+export async function startMonitor({ config, ch, log: parent, signals, metrics }: ServiceContext): Promise<RunningService> {
   const log = parent.child({ service: 'monitor' })
+  const passes = metrics.counter('modelwatch_monitor_passes_total', 'Monitor passes, by outcome (ok, failed).')
+  const windows = metrics.counter('modelwatch_monitor_windows_total', 'Windows computed by monitor passes.')
+  const evaluations = metrics.counter('modelwatch_rule_evaluations_total', 'Series judged by alert rules, by outcome (judged, insufficient).')
+  const notificationsQueued = metrics.counter('modelwatch_notifications_queued_total', 'Notifications handed to the outbox.')
+  const alerts = metrics.gauge('modelwatch_alerts', 'Alerts by status (pending, firing) after the last rule evaluation.')
   const pass = async (): Promise<void> => {
-    const summary = await runMonitorPass(ch, log)
-    if (summary.windows > 0) log.info(summary, 'monitor pass finished')
+    try {
+      const summary = await runMonitorPass(ch, log)
+      windows.inc({}, summary.windows)
+      if (summary.windows > 0) log.info(summary, 'monitor pass finished')
+    } catch (error) {
+      passes.inc({ outcome: 'failed' })
+      throw error
+    }
+    passes.inc({ outcome: 'ok' })
+    const alerting = await runAlerting(ch, {
+      log,
+      defaultChannels: config.alerting.defaultChannels,
+      handOver: async (notifications) => void (await enqueueNotifications(ch, notifications)),
+    })
+    evaluations.inc({ outcome: 'judged' }, alerting.evaluated - alerting.insufficient)
+    evaluations.inc({ outcome: 'insufficient' }, alerting.insufficient)
+    alerts.set(alerting.pending, { status: 'pending' })
+    alerts.set(alerting.firing, { status: 'firing' })
+    if (alerting.notifications.length > 0) {
+      notificationsQueued.inc({}, alerting.notifications.length)
+      signals.notificationsQueued.notify()
+    }
   }
   // A first pass right away catches up on whatever changed while the monitor was down.
   await pass().catch((error: unknown) => log.error({ err: error }, 'first monitor pass failed'))

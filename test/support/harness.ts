@@ -13,6 +13,7 @@ import { openClickHouse, type ClickHouse } from '../../services/core/clickhouse/
 import { migrate } from '../../services/core/clickhouse/migrations.js'
 import { loadConfig, type Config } from '../../services/core/config.js'
 import { createLogger } from '../../services/core/logger.js'
+import { MetricsRegistry } from '../../services/core/metrics.js'
 import { createServiceSignals } from '../../services/core/signal.js'
 import { sleep } from '../../services/core/retry.js'
 import { startIngest, type IngestService } from '../../services/ingest/main.js'
@@ -70,7 +71,7 @@ export async function startTestIngest(env: NodeJS.ProcessEnv): Promise<RunningIn
   const ch = await openClickHouse(config.clickhouse)
   const log = createLogger(config.logLevel)
   await migrate(ch)
-  const ingest = await startIngest({ config, ch, log, signals: createServiceSignals() })
+  const ingest = await startIngest({ config, ch, log, signals: createServiceSignals(), metrics: new MetricsRegistry() })
   return {
     config,
     ch,

@@ -15,6 +15,7 @@ import { openClickHouse } from '../../core/clickhouse/client.js'
 import { sleep } from '../../core/retry.js'
 import type { RunningService } from '../../core/service.js'
 import { stopAll } from '../../core/shutdown.js'
+import { MetricsRegistry } from '../../core/metrics.js'
 import { createServiceSignals } from '../../core/signal.js'
 import { createProducer } from '../../producer/index.js'
 import { startLocalStack, type LocalStack } from '../local-stack.js'
@@ -58,6 +59,7 @@ export async function demoCommand(env: NodeJS.ProcessEnv, options: DemoOptions):
     MODELWATCH_DATA_DIR: dataDir,
     ...(stack === undefined ? {} : { KAFKA_BROKERS: stack.brokers.join(','), SCHEMA_REGISTRY_URL: stack.registryUrl }),
     MODELWATCH_HEALTH_PORT: env.MODELWATCH_HEALTH_PORT ?? '0',
+    MODELWATCH_API_PORT: env.MODELWATCH_API_PORT ?? '0',
     MODELWATCH_MONITOR_SCHEDULE: env.MODELWATCH_MONITOR_SCHEDULE ?? '*/10 * * * * *',
   })
   const log = createLogger(config.logLevel, pino.destination({ dest: logFile, sync: false }))
@@ -83,7 +85,7 @@ export async function demoCommand(env: NodeJS.ProcessEnv, options: DemoOptions):
     writeFileSync(referenceFile, referenceCsv(5_000, 1))
     const reference = await uploadReference(ch, { model, version: '1', file: referenceFile, replace: true })
     say(`model "churn" registered (binary, 6 features, 1-minute windows); version 1 compares against reference ${reference.referenceId} (${reference.rows} rows)`)
-    const ctx = { config, ch, log, signals: createServiceSignals() }
+    const ctx = { config, ch, log, signals: createServiceSignals(), metrics: new MetricsRegistry() }
     for (const start of Object.values(SERVICES)) running.push(await start(ctx))
     say(`services running on the embedded ClickHouse in ${ch.location} (logs: ${logFile})`)
 

@@ -1,20 +1,24 @@
 import { migrate } from '../../core/clickhouse/migrations.js'
 import type { RunningService, ServiceContext } from '../../core/service.js'
 import { stopAll, stopOnSignal } from '../../core/shutdown.js'
+import { startAlerting } from '../../alerting/main.js'
+import { startApi } from '../../api/main.js'
 import { startIngest } from '../../ingest/main.js'
 import { startMonitor } from '../../monitor/main.js'
 import { openContext } from '../context.js'
 
-export type ServiceName = 'ingest' | 'monitor'
+export type ServiceName = 'ingest' | 'monitor' | 'alerting' | 'api'
 
 /** Every service, in start order; `modelwatch start` runs them all in one process (one embedded engine). */
 export const SERVICES: Record<ServiceName, (ctx: ServiceContext) => Promise<RunningService>> = {
   ingest: startIngest,
   monitor: startMonitor,
+  alerting: startAlerting,
+  api: startApi,
 }
 
 /**
- * `modelwatch start` / `modelwatch ingest` / `modelwatch monitor`: migrates, starts the services, runs until SIGTERM/SIGINT, then
+ * `modelwatch start` / `modelwatch ingest` / `modelwatch monitor` / `modelwatch api`: migrates, starts the services, runs until SIGTERM/SIGINT, then
  * stops them in reverse order and exits 0.
  */
 export async function serveCommand(env: NodeJS.ProcessEnv, names: ServiceName[]): Promise<void> {

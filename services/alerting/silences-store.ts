@@ -1,0 +1,44 @@
+/**
+ * Silences in ClickHouse (`silences`, migration 005). Saving the same id again replaces it (latest row wins
+ * under FINAL); expiring one early saves it with `ends_at` = now, so its history stays readable.
+ */
+import type { ClickHouse } from '../core/clickhouse/client.js'
+import { silenceSpecSchema, type Silence } from './silences.js'
+
+interface SilenceRow {
+  id: string
+  matchers: string
+  starts_at: number
+  ends_at: number
+  created_by: string
+  comment: string
+}
+
+/**
+ * @example
+ * await saveSilences(ch, [{ id: 'maintenance', matchers: [{ name: 'model', op: '=', value: 'churn' }], starts_at: now, ends_at: now + 3_600_000, created_by: 'ops', comment: '' }])
+ */
+export async function saveSilences(ch: ClickHouse, silences: readonly Silence[], now: number = Date.now()): Promise<void> {
+  if (silences.length === 0) return
+  const values = silences.map((s) => ({ ...s, matchers: JSON.stringify(s.matchers), updated_at: now }))
+  await ch.client.insert({ table: 'silences', values, format: 'JSONEachRow' })
+}
+
+/** Silences that have not ended by `now` (active or still to come). */
+export async function currentSilences(ch: ClickHouse, now: number): Promise<Silence[]> {
+  const result = await ch.client.query({
+    query: `SELECT id, matchers, toUnixTimestamp64Milli(starts_at) AS starts_at, toUnixTimestamp64Milli(ends_at) AS ends_at, created_by, comment
+      FROM silences FINAL WHERE ends_at > fromUnixTimestamp64Milli({now:Int64}) ORDER BY id`,
+    query_params: { now },
+    format: 'JSONEachRow',
+  })
+  return (await result.json<SilenceRow>()).map((r) => silenceSpecSchema.parse({ ...r, starts_at: Number(r.starts_at), ends_at: Number(r.ends_at), matchers: JSON.parse(r.matchers) }))
+}
+
+/** Ends a silence at `now`; false when no current silence has this id. */
+export async function expireSilence(ch: ClickHouse, id: string, now: number = Date.now()): Promise<boolean> {
+  const silence = (await currentSilences(ch, now)).find((s) => s.id === id)
+  if (silence === undefined) return false
+  await saveSilences(ch, [{ ...silence, ends_at: Math.max(now, silence.starts_at + 1) }], now)
+  return true
+}
