@@ -4,16 +4,9 @@
  * in the `monitors` table (monitors-store.ts). The rule format is documented in docs/alerting.md.
  */
 import { z } from 'zod'
-import { formatDuration, parseDuration } from '../core/duration.js'
+import { durationSchema, formatDuration } from '../core/duration.js'
 
-const duration = z.string().transform((text, ctx) => {
-  const seconds = parseDuration(text)
-  if (seconds === undefined) {
-    ctx.addIssue({ code: 'custom', message: `must be a duration like 30s, 5m, 1h or 7d, got ${JSON.stringify(text)}` })
-    return z.NEVER
-  }
-  return seconds
-})
+const duration = durationSchema
 
 /** The drift_metrics columns a `drift:<field>` statistic may name. */
 export const DRIFT_FIELDS = [

@@ -2,7 +2,7 @@
  * The API service: the HTTP API on MODELWATCH_API_PORT. Started by `modelwatch api` alone or by
  * `modelwatch start` with the others. The only file of the API that reads configuration.
  */
-import { serve, type ServerType } from '@hono/node-server'
+import { listen, type Listening } from '../core/http-listen.js'
 import { createKafka } from '../core/kafka/client.js'
 import type { RunningService, ServiceContext } from '../core/service.js'
 import { createApp } from './app.js'
@@ -28,15 +28,14 @@ export async function startApi({ config, ch, log: parent, metrics, signals }: Se
   const events = kafka === undefined ? clickHouseEventSink(ch, () => signals.stored.notify()) : await kafkaEventSink(kafka, config.topics)
   const checks = kafkaProbe === undefined ? [clickHouseCheck(ch)] : [clickHouseCheck(ch), kafkaProbe]
   const app = createApp({ config, ch, log, metrics, events, checks })
-  let server: ServerType
+  let listening: Listening
   try {
-    server = await listen(app.fetch, config.host, config.api.port)
+    listening = await listen(app.fetch, config.host, config.api.port)
   } catch (error) {
     await events.close()
     throw error
   }
-  const address = server.address()
-  const port = typeof address === 'object' && address !== null ? address.port : config.api.port
+  const { server, port } = listening
   log.info({ url: `http://${config.host}:${port}`, events: events.destination, tokens: config.api.tokens.map((t) => `${t.name}:${t.scope}`) }, 'api listening')
   return {
     name: 'api',
@@ -50,11 +49,4 @@ export async function startApi({ config, ch, log: parent, metrics, signals }: Se
       await kafkaProbe?.close()
     },
   }
-}
-
-function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname, port }, () => resolve(server))
-    server.once('error', reject)
-  })
 }

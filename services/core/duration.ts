@@ -1,6 +1,8 @@
 /**
  * Durations as people write them in config and on the command line: `30s`, `5m`, `1h`, `7d`.
  */
+import { z } from 'zod'
+
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 } as const
 
 /**
@@ -22,3 +24,18 @@ export function formatDuration(seconds: number): string {
   }
   return `${seconds}s`
 }
+
+/**
+ * A duration field of a spec (model, monitor): the text as written, parsed to whole seconds.
+ *
+ * @example
+ * durationSchema.parse('5m') // 300
+ */
+export const durationSchema = z.string().transform((text, ctx) => {
+  const seconds = parseDuration(text)
+  if (seconds === undefined) {
+    ctx.addIssue({ code: 'custom', message: `must be a duration like 30s, 5m, 1h or 7d, got ${JSON.stringify(text)}` })
+    return z.NEVER
+  }
+  return seconds
+})

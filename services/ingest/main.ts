@@ -2,8 +2,8 @@
  * The ingest service: Kafka (predictions, ground truth) → ClickHouse, bad messages → dead-letter topic.
  * Started by `modelwatch ingest` alone or by `modelwatch start` with the others.
  */
-import { serve, type ServerType } from '@hono/node-server'
 import { requireKafka } from '../core/config.js'
+import { listen } from '../core/http-listen.js'
 import { createKafka } from '../core/kafka/client.js'
 import { createSchemaRegistry } from '../core/kafka/schema-registry.js'
 import type { RunningService, ServiceContext } from '../core/service.js'
@@ -23,9 +23,7 @@ export async function startIngest({ config, ch, log: parent, signals, metrics }:
   const registry = config.registry === undefined ? undefined : createSchemaRegistry(config.registry)
   const health = new IngestHealth(metrics)
   const consumer = createIngestConsumer({ kafka, ch, registry, topics: config.topics, settings: config.ingest, health, log, onStored: () => signals.stored.notify() })
-  const server = await listen(createHealthApp(health).fetch, config.host, config.ingest.healthPort)
-  const address = server.address()
-  const healthPort = typeof address === 'object' && address !== null ? address.port : config.ingest.healthPort
+  const { server, port: healthPort } = await listen(createHealthApp(health).fetch, config.host, config.ingest.healthPort)
   log.info({ url: `http://${config.host}:${healthPort}/healthz` }, 'health endpoint listening')
   try {
     await consumer.start()
@@ -42,11 +40,4 @@ export async function startIngest({ config, ch, log: parent, signals, metrics }:
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },
   }
-}
-
-function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname, port }, () => resolve(server))
-    server.once('error', reject)
-  })
 }

@@ -3,16 +3,9 @@
  * Validated at the edge (CLI, API) with this schema; stored in the `models` table.
  */
 import { z } from 'zod'
-import { parseDuration } from '../../core/duration.js'
+import { durationSchema } from '../../core/duration.js'
 
-const duration = z.string().transform((text, ctx) => {
-  const seconds = parseDuration(text)
-  if (seconds === undefined) {
-    ctx.addIssue({ code: 'custom', message: `must be a duration like 30s, 5m, 1h or 7d, got ${JSON.stringify(text)}` })
-    return z.NEVER
-  }
-  return seconds
-})
+const duration = durationSchema
 
 export const featureSchema = z.object({
   name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/, 'feature names are letters, digits, _ . - (starting with a letter or _)'),
