@@ -1,9 +1,10 @@
 /**
- * `npm test` after the type check: starts one local Kafka and schema registry for the whole run (unless
+ * `npm test` after the type check: makes sure Chromium is installed for the browser test
+ * (deploy/local/install-chromium.sh), starts one local Kafka and schema registry for the whole run (unless
  * KAFKA_BROKERS and SCHEMA_REGISTRY_URL point at existing ones), runs every test file with node's test
  * runner, stops the stack, and exits with the runner's status.
  */
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -18,6 +19,12 @@ const files = suites.flatMap((suite) =>
     .sort()
     .map((f) => join('test', suite, f)),
 )
+
+// The status page's browser test drives Debian's Chromium; install it (as root) before anything starts.
+if (suites.includes('e2e')) {
+  const chromium = spawnSync('bash', [join(root, 'deploy', 'local', 'install-chromium.sh')], { stdio: 'inherit' })
+  if (chromium.status !== 0) process.stdout.write('# WARNING: no Chromium; test/e2e/status-page.test.ts will fail (see the message above)\n')
+}
 
 let stack: LocalStack | undefined
 const needsStack = suites.some((s) => s !== 'unit')
