@@ -7,9 +7,9 @@
  *    every run sees the same values (ClickHouse's rand functions cannot be seeded). 5 features drift.
  * 2. (a) raw rows: `computeDrift(ch, source, columns)` end to end over a DriftSource that unpivots the two wide
  *    tables (as services/monitor/window-sources.ts unpivots predictions); 1 warm-up, then --runs runs, median.
- * 3. (b) pre-aggregated states: modelwatch has none yet (no materialized-view states), so nothing is measured
- *    and null is recorded. --prototype-states times, clearly labelled as a prototype outside modelwatch, how long
- *    PSI and JS take over per-minute bin-count states of the same data.
+ * 3. (b) pre-aggregated states: the reference is stored with its profile, the current rows go into `predictions`
+ *    over 60 minutes so the materialized views of migration 004 bin them; timed: the window query that merges the
+ *    per-minute counts into PSI, JS and out-of-range shares (bench/drift-aggregates.ts). Not timed: building them.
  * 4. Evidently: exports both tables to Parquet with ClickHouse, installs EVIDENTLY_PINS into a throwaway virtualenv
  *    under os.tmpdir() (bench/evidently.ts) and times Report(metrics=[DataDriftPreset()]).run(...) alone
  *    (bench/drift-evidently.py). When it cannot run, says why and goes on.
@@ -17,7 +17,7 @@
  *    Results also go to bench/results/drift-<timestamp>.json (git-ignored).
  *
  * usage: npm run bench:drift -- [--rows-current N] [--rows-reference M] [--runs N] [--layout wide|long]
- *                               [--skip-evidently] [--venv DIR] [--python PATH] [--prototype-states]
+ *                               [--skip-evidently] [--venv DIR] [--python PATH]
  *   --layout       wide (default): the source unpivots two wide tables at query time; long: the rows are stored
  *                  in the drift long format beforehand and the source reads them as they are
  *   --venv         reuse (or create and keep) this virtualenv instead of a throwaway one
@@ -30,8 +30,8 @@ import { openClickHouse, type ClickHouse } from '../services/core/clickhouse/cli
 import { loadConfig } from '../services/core/config.js'
 import { PACKAGE_ROOT } from '../services/core/package-root.js'
 import { computeDrift, type DriftReport } from '../services/monitor/drift/index.js'
-import { jensenShannonSql, psiSql } from '../services/monitor/drift/distances-sql.js'
 import type { DriftColumn, DriftSource } from '../services/monitor/sql-source.js'
+import { measureAggregates } from './drift-aggregates.js'
 import { prepareVenv, removeVenv, runEvidently, type EvidentlyResult } from './evidently.js'
 
 const TARGETS = { rawSeconds: 1, statesSeconds: 0.1, evidentlyRatio: 50 }
@@ -45,7 +45,6 @@ interface Options {
   skipEvidently: boolean
   venv: string | undefined
   python: string
-  prototypeStates: boolean
 }
 
 function parseOptions(argv: string[]): Options {
@@ -59,7 +58,6 @@ function parseOptions(argv: string[]): Options {
       'skip-evidently': { type: 'boolean', default: false },
       venv: { type: 'string' },
       python: { type: 'string', default: 'python3' },
-      'prototype-states': { type: 'boolean', default: false },
     },
   })
   const positive = (flag: string, raw: string): number => {
@@ -76,7 +74,6 @@ function parseOptions(argv: string[]): Options {
     skipEvidently: values['skip-evidently'],
     venv: values.venv,
     python: values.python,
-    prototypeStates: values['prototype-states'],
   }
 }
 
@@ -233,96 +230,6 @@ async function measureRaw(ch: ClickHouse, source: DriftSource, columns: DriftCol
   return { warmupSeconds, runs: results, medianSeconds: median(results.map((r) => r.seconds)), report }
 }
 
-interface PrototypeResult {
-  note: string
-  minutes: number
-  stateRows: number
-  /** Building the states from the raw rows (what a materialized view would spread over ingest); not part of (b). */
-  buildSeconds: number
-  runs: number[]
-  medianSeconds: number
-  /** Largest |PSI or JS from the states − the same statistic from computeDrift| over the features. */
-  maxDifference: number
-}
-
-const PROTOTYPE_MINUTES = 60
-
-/**
- * PROTOTYPE, not a modelwatch feature: what (b) could cost for the statistics that bin counts allow (PSI, JS;
- * KS and Wasserstein need the values themselves). The reference's decile edges are fixed, as a reference is; the
- * current rows are spread over 60 one-minute buckets; a SummingMergeTree keeps (side, feature, minute, bin) counts,
- * as a materialized view would on ingest. Timed: PSI and JS of every feature over the 60-minute window from those
- * counts, with the same SQL expressions as computeDrift (distances-sql.ts).
- */
-async function prototypeStates(ch: ClickHouse, report: DriftReport, list: Feature[], runs: number): Promise<PrototypeResult> {
-  const pairs = `[${list.map((c) => `('${c.name}', ${c.name})`).join(', ')}]`
-  const started = performance.now()
-  for (const table of ['bench_drift_edges', 'bench_drift_states']) await ch.client.command({ query: `DROP TABLE IF EXISTS ${table}` })
-  // edges as numeric.ts defines them: linear quantiles of the non-missing reference values (type 7, numpy's default)
-  await ch.client.command({
-    query: `CREATE TABLE bench_drift_edges ENGINE = Memory AS
-      SELECT kv.1 AS column, quantilesExactInclusive(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)(assumeNotNull(kv.2)) AS edges
-      FROM ${TABLES.reference} ARRAY JOIN ${pairs} AS kv WHERE isFinite(ifNull(kv.2, nan)) GROUP BY column`,
-  })
-  await ch.client.command({
-    query: 'CREATE TABLE bench_drift_states (side UInt8, column LowCardinality(String), minute UInt32, bin UInt8, n UInt64) ENGINE = SummingMergeTree ORDER BY (column, side, minute, bin)',
-  })
-  for (const [table, side, minute] of [[TABLES.reference, 0, '0'], [TABLES.current, 1, `row % ${PROTOTYPE_MINUTES}`]] as const) {
-    // bin of v = number of edges < v, as numeric.ts
-    await ch.client.command({
-      query: `INSERT INTO bench_drift_states
-        WITH (SELECT CAST((groupArray(column), groupArray(edges)), 'Map(String, Array(Float64))') FROM bench_drift_edges) AS edges
-        SELECT ${side} AS side, kv.1 AS column, ${minute} AS minute, toUInt8(arrayCount(e -> e < kv.2, edges[kv.1])) AS bin, count() AS n
-        FROM ${table} ARRAY JOIN ${pairs} AS kv
-        WHERE isFinite(ifNull(kv.2, nan)) GROUP BY side, column, minute, bin`,
-    })
-  }
-  await ch.client.command({ query: 'OPTIMIZE TABLE bench_drift_states FINAL' })
-  const buildSeconds = (performance.now() - started) / 1000
-  const [count] = await (await ch.client.query({ query: 'SELECT count() AS n FROM bench_drift_states', format: 'JSONEachRow' })).json<{ n: number }>()
-  const query = `
-    SELECT column, psi, jensen_shannon FROM (
-      SELECT column,
-        sumForEachIf(arrayMap(b -> if(b = bin, n, 0), range(10)), side = 0) AS r,
-        sumForEachIf(arrayMap(b -> if(b = bin, n, 0), range(10)), side = 1) AS c,
-        arrayMap(x -> x / arraySum(r), r) AS p,
-        arrayMap(x -> x / arraySum(c), c) AS q,
-        ${psiSql('p', 'q')} AS psi,
-        ${jensenShannonSql('p', 'q')} AS jensen_shannon
-      FROM bench_drift_states
-      WHERE side = 0 OR (minute >= {from:UInt32} AND minute < {to:UInt32})
-      GROUP BY column
-    )`
-  const params = { from: 0, to: PROTOTYPE_MINUTES }
-  let rows = await (await ch.client.query({ query, query_params: params, format: 'JSONEachRow' })).json<{ column: string; psi: number; jensen_shannon: number }>()
-  const times: number[] = []
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now()
-    rows = await (await ch.client.query({ query, query_params: params, format: 'JSONEachRow' })).json()
-    times.push((performance.now() - t) / 1000)
-  }
-  let maxDifference = 0
-  for (const row of rows) {
-    const column = report.columns.find((c) => c.name === row.column)
-    for (const [a, b] of [[row.psi, column?.psi], [row.jensen_shannon, column?.jensen_shannon]] as const) {
-      maxDifference = Math.max(maxDifference, typeof b === 'number' ? Math.abs(a - b) : Infinity)
-    }
-  }
-  const result = {
-    note: 'PROTOTYPE outside modelwatch: PSI and JS over per-minute bin-count states (SummingMergeTree), reference decile edges fixed',
-    minutes: PROTOTYPE_MINUTES,
-    stateRows: count?.n ?? 0,
-    buildSeconds,
-    runs: times,
-    medianSeconds: median(times),
-    maxDifference,
-  }
-  line(`(b) PROTOTYPE, not a modelwatch feature: PSI+JS of ${list.length} features from ${result.stateRows} per-minute bin-count rows: ` +
-    `${times.map((t) => `${(t * 1000).toFixed(1)} ms`).join(', ')}; median ${(result.medianSeconds * 1000).toFixed(1)} ms ` +
-    `(states built in ${buildSeconds.toFixed(2)} s, not counted; max |difference| from computeDrift's PSI/JS ${fmt(maxDifference, 2)})`)
-  return result
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Evidently
 
@@ -464,8 +371,9 @@ async function main(): Promise<void> {
     const raw = await measureRaw(ch, source, columns, options.runs)
     const othersDuringA = aWatch.stop(0)
     line(`(a) raw rows: median ${raw.medianSeconds.toFixed(3)} s (target <= ${TARGETS.rawSeconds} s)`)
-    line('(b) pre-aggregated states: not built yet')
-    const prototype = options.prototypeStates ? await prototypeStates(ch, raw.report, list, options.runs) : null
+    const states = await measureAggregates(ch, TABLES, list.map((f) => f.name), raw.report, Math.max(options.runs, 5))
+    line(`(b) aggregates: ${states.countRows} per-minute count rows (reference profile and ${options.rowsCurrent.toLocaleString('en')} rows through the views in ${states.buildSeconds.toFixed(2)} s, not counted); ` +
+      `window query ${states.runs.map((t) => `${(t * 1000).toFixed(1)} ms`).join(', ')}; median ${(states.medianSeconds * 1000).toFixed(1)} ms; max |PSI/JS difference| from (a) ${fmt(states.maxDifference, 2)}`)
     const rssAfterModelwatchMb = process.resourceUsage().maxRSS / 1024
 
     const evidently = await measureEvidently(ch, options, list, work)
@@ -488,8 +396,8 @@ async function main(): Promise<void> {
     line('\nsummary')
     row(`(a) raw rows, all statistics, ${list.length} features`, `${raw.medianSeconds.toFixed(3)} s median of ${options.runs} (${raw.runs.map((r) => r.seconds.toFixed(3)).join(', ')}); ` +
       `target <= ${TARGETS.rawSeconds} s: ${raw.medianSeconds <= TARGETS.rawSeconds ? 'met' : 'NOT met'}`)
-    row('(b) pre-aggregated states', `not built yet (null); target <= ${TARGETS.statesSeconds * 1000} ms: not measurable`)
-    if (prototype !== null) row('    PROTOTYPE, not modelwatch: PSI+JS', `${fmt(prototype.medianSeconds * 1000)} ms median over per-minute bin-count states`)
+    row('(b) aggregates: PSI, JS, out-of-range', `${(states.medianSeconds * 1000).toFixed(1)} ms median of ${states.runs.length}; target <= ${TARGETS.statesSeconds * 1000} ms: ${states.medianSeconds <= TARGETS.statesSeconds ? 'met' : 'NOT met'}; ` +
+      `${states.maxDifference === 0 ? 'bit-identical to (a)' : `differs from (a) by ${fmt(states.maxDifference, 2)}`} (KS and Wasserstein stay on raw rows)`)
     row('Evidently DataDriftPreset', evidentlySeconds === null ? `n/a (${evidently.status}${evidently.why === undefined ? '' : `: ${evidently.why}`})` : `${evidentlySeconds.toFixed(2)} s`)
     row('Evidently / (a)', `${ratio === null ? 'n/a' : `${ratio.toFixed(1)}x`}; target >= ${TARGETS.evidentlyRatio}: ${ratio === null ? 'not measurable' : ratio >= TARGETS.evidentlyRatio ? 'met' : 'NOT met'}`)
     row('peak RSS of this process (engine in it)', `${peakRssMb.toFixed(0)} MB (${rssAfterModelwatchMb.toFixed(0)} MB before the Parquet export)`)
@@ -508,8 +416,7 @@ async function main(): Promise<void> {
       features: list.map(({ name, what, drifts }) => ({ name, what, drifts })),
       generateSeconds,
       a: { medianSeconds: raw.medianSeconds, warmupSeconds: raw.warmupSeconds, runs: raw.runs, target: TARGETS.rawSeconds },
-      b: null,
-      bPrototype: prototype,
+      b: { ...states, target: TARGETS.statesSeconds },
       evidently: { ...evidently, seconds: evidentlySeconds },
       ratio,
       peakRssMb,

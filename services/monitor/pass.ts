@@ -7,9 +7,9 @@
 import type { ClickHouse } from '../core/clickhouse/client.js'
 import type { Logger } from '../core/logger.js'
 import { rejectionsPerWindow } from './data-quality/rejections.js'
-import { outOfRangeShares } from './data-quality/out-of-range.js'
+import { ensureReferenceProfile } from './aggregates/reference-profile.js'
 import { volumePerWindow, type VolumeFigures } from './data-quality/volume.js'
-import { computeDrift } from './drift/index.js'
+import { computeWindowDrift, type WindowAggregates } from './drift/window-drift.js'
 import type { DriftOptions, DriftReport } from './drift/report.js'
 import { labelDelays } from './label-delay.js'
 import { metricValues } from './metric-rows.js'
@@ -125,7 +125,16 @@ async function computeWindows(ch: ClickHouse, model: ModelSpec, selection: Windo
 /** Drift and the data-quality figures that come from the same comparison, for one window. */
 async function addDrift(ch: ClickHouse, model: ModelSpec, key: WindowKey, reference: ReferenceSpec, computedAt: number, results: WindowResults): Promise<void> {
   const source = driftSource(model, key.model_version, key.segment, key.window_seconds, key.window_start, reference)
-  const [report, outOfRange] = await Promise.all([computeDrift(ch, source, driftColumns(model), driftOptions(model)), outOfRangeShares(ch, source)])
+  // Bins from the per-minute aggregates when the reference is stored (its edges are fixed) and the window is whole
+  // minutes; the first window of a version's reference prepares its edges and backfills what came before.
+  let aggregates: WindowAggregates | undefined
+  if (reference.kind === 'rows' && key.window_seconds % 60 === 0) {
+    const numeric = model.features.filter((f) => f.kind === 'numeric').map((f) => f.name)
+    const categorical = model.features.filter((f) => f.kind === 'categorical').map((f) => f.name)
+    await ensureReferenceProfile(ch, { model: model.name, version: key.model_version, referenceId: reference.referenceId, numeric, categorical })
+    aggregates = { window: { model: model.name, version: key.model_version, referenceId: reference.referenceId, from: key.window_start, to: key.window_end }, columns: [...numeric, ...categorical] }
+  }
+  const { report, outOfRange } = await computeWindowDrift(ch, source, driftColumns(model), driftOptions(model), aggregates)
   results.driftMetrics.push(...driftRows(report, key, reference.referenceId, computedAt))
   const features = new Set(model.features.map((f) => f.name))
   for (const column of report.columns.filter((c) => features.has(c.name))) {
@@ -164,8 +173,9 @@ function driftRows(report: DriftReport, key: WindowKey, referenceId: string, com
     reference_id: referenceId,
     column: '__dataset__',
     kind: 'dataset',
-    n_reference: 0,
-    n_current: 0,
+    // The sample sizes the verdict rests on: the largest of the columns' (a rule's min_samples reads them).
+    n_reference: Math.max(0, ...rows.map((r) => r.n_reference)),
+    n_current: Math.max(0, ...rows.map((r) => r.n_current)),
     missing_share: null,
     psi: null,
     jensen_shannon: null,

@@ -109,12 +109,19 @@ function unpivot(model: ModelSpec, rowsSql: string, side: 0 | 1): string {
     out.kind === 'numeric'
       ? `('${LABEL_COLUMN}', toNullable(toFloat64(${out.label})), CAST(NULL, 'Nullable(String)'))`
       : `('${LABEL_COLUMN}', CAST(NULL, 'Nullable(Float64)'), toNullable(${out.label}))`
+  // One map lookup per feature, named by its own parameter: a lambda over the feature list would capture the
+  // map columns and copy them once per feature (measured ~30 times slower: 6 s against 0.2 s of CPU for 300,000
+  // rows of 10 features).
+  const features = model.features.map((f, i) =>
+    f.kind === 'numeric'
+      ? `({dr_f${i}:String}, numeric_features[{dr_f${i}:String}], CAST(NULL, 'Nullable(String)'))`
+      : `({dr_f${i}:String}, CAST(NULL, 'Nullable(Float64)'), categorical_features[{dr_f${i}:String}])`,
+  )
   return `
     SELECT ${side} AS side, kv.1 AS column, kv.2 AS num, kv.3 AS cat
     FROM (${rowsSql})
     ARRAY JOIN arrayConcat(
-      arrayMap(c -> (c, numeric_features[c], CAST(NULL, 'Nullable(String)')), {dr_numeric:Array(String)}),
-      arrayMap(c -> (c, CAST(NULL, 'Nullable(Float64)'), categorical_features[c]), {dr_categorical:Array(String)}),
+      [${features.join(', ')}],
       [${predictionTuple}],
       if(label_class IS NULL AND label_value IS NULL, [], [${labelTuple}])
     ) AS kv`
@@ -136,8 +143,7 @@ export function driftSource(model: ModelSpec, version: string, segment: string, 
     ...current.params,
     dr_version: version,
     dr_segment: segment,
-    dr_numeric: model.features.filter((f) => f.kind === 'numeric').map((f) => f.name),
-    dr_categorical: model.features.filter((f) => f.kind === 'categorical').map((f) => f.name),
+    ...Object.fromEntries(model.features.map((f, i) => [`dr_f${i}`, f.name])),
   }
   if (model.task === 'binary_classification') params.dr_positive = model.positive_class ?? '1'
   if (reference.kind === 'rows') {

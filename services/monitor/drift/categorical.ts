@@ -14,7 +14,17 @@ import type { ClickHouse } from '../../core/clickhouse/client.js'
 import { withSource, type DriftSource } from '../sql-source.js'
 import { jensenShannonSql, psiSql } from './distances-sql.js'
 
-const CATEGORICAL_SQL = `
+/**
+ * The statistics over a relation of counts: one row per (column, category) with `reference_count` and
+ * `current_count`, the missing values as category NULL. Raw rows (below) and the per-minute aggregates
+ * (services/monitor/aggregates/) both feed it, so the two paths agree bit for bit; categories are ordered by
+ * name so every sum adds in the same order whatever order the groups arrive in.
+ *
+ * @example
+ * categoricalStatisticsSql('SELECT column, category, reference_count, current_count FROM counts')
+ */
+export function categoricalStatisticsSql(counts: string): string {
+  return `
 SELECT
   column, rows_reference, rows_current, n_reference, n_current, categories, reference_categories,
   psi, jensen_shannon, chi2_statistic, new_category_share
@@ -23,9 +33,10 @@ FROM (
     column,
     sum(reference_count) AS rows_reference,
     sum(current_count) AS rows_current,
-    -- one array element per category (the missing values' NULL group left out)
-    groupArrayIf(reference_count, category IS NOT NULL) AS r,
-    groupArrayIf(current_count, category IS NOT NULL) AS c,
+    -- one array element per category, in category order (the missing values' NULL group left out)
+    arraySort(t -> t.1, groupArrayIf((assumeNotNull(category), reference_count, current_count), category IS NOT NULL)) AS by_category,
+    arrayMap(t -> t.2, by_category) AS r,
+    arrayMap(t -> t.3, by_category) AS c,
     arraySum(r) AS n_reference,
     arraySum(c) AS n_current,
     length(r) AS categories,
@@ -38,14 +49,16 @@ FROM (
     arraySum((x, y) -> if(x > 0, y, 0), r, c) AS current_in_reference,
     arraySum((x, y) -> if(x > 0, pow(y - x * current_in_reference / n_reference, 2) / (x * current_in_reference / n_reference), 0), r, c) AS chi2_statistic,
     (n_current - current_in_reference) / n_current AS new_category_share
-  FROM (
+  FROM (${counts})
+  GROUP BY column
+)`
+}
+
+const CATEGORICAL_SQL = categoricalStatisticsSql(`
     SELECT column, cat AS category, countIf(side = 0) AS reference_count, count() - reference_count AS current_count
     FROM src
     WHERE column IN {categorical_columns:Array(String)}
-    GROUP BY column, category
-  )
-  GROUP BY column
-)`
+    GROUP BY column, category`)
 
 /** What the categorical query returns per column, before the p-value and the decision. */
 export interface CategoricalStatisticsRow {

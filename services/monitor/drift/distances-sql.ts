@@ -29,3 +29,21 @@ export function jensenShannonSql(p: string, q: string): string {
   const kl = (x: string) => `arraySum((a, b) -> if(${x} > 0, ${x} * log(${x} / ((a + b) / 2)), 0), ${p}, ${q})`
   return `sqrt(greatest(0, (${kl('a')} + ${kl('b')}) / 2))`
 }
+
+/**
+ * The layer that turns bin counts into PSI and JS, around a query that returns `reference_bins`, `current_bins`
+ * (aligned count arrays), `n_reference` and `n_current`. The raw-row query (numeric.ts) and the per-minute
+ * aggregates (services/monitor/aggregates/) both go through it, so the two paths agree bit for bit.
+ *
+ * @example
+ * binDistancesSql('SELECT column, [1, 2] AS reference_bins, [2, 1] AS current_bins, 3 AS n_reference, 3 AS n_current')
+ */
+export function binDistancesSql(inner: string): string {
+  return `
+  SELECT *,
+    arrayMap(c -> c / n_reference, reference_bins) AS p,
+    arrayMap(c -> c / n_current, current_bins) AS q,
+    ${psiSql('p', 'q')} AS psi,
+    ${jensenShannonSql('p', 'q')} AS jensen_shannon
+  FROM (${inner})`
+}

@@ -38,6 +38,20 @@ export async function computeDrift(ch: ClickHouse, source: DriftSource, columns:
   const categorical = columns.filter((c) => c.kind === 'categorical').map((c) => c.name)
   const numericRows = await numericStatistics(ch, source, numeric)
   const categoricalRows = await categoricalStatistics(ch, source, categorical)
+  return driftReport(columns, numericRows, categoricalRows, options)
+}
+
+/** Statistics per column as the two queries return them; the numeric rows need only these fields. */
+export type NumericInputs = Pick<NumericStatisticsRow, 'column' | 'rows_current' | 'n_reference' | 'n_current' | 'ks_numerator' | 'wasserstein' | 'reference_std' | 'psi' | 'jensen_shannon'>
+
+/**
+ * The report from statistics rows, wherever they were computed (raw rows, or bins from the per-minute aggregates):
+ * p-values, decisions and the dataset verdict. A column without a row counts as empty.
+ *
+ * @example
+ * const report = driftReport([{ name: 'age', kind: 'numeric' }], numericRows, [], {})
+ */
+export function driftReport(columns: DriftColumn[], numericRows: NumericInputs[], categoricalRows: CategoricalStatisticsRow[], options: DriftOptions = {}): DriftReport {
   const numericByName = new Map(numericRows.map((row) => [row.column, row]))
   const categoricalByName = new Map(categoricalRows.map((row) => [row.column, row]))
   const results: ColumnDrift[] = columns.map((column) =>
@@ -74,7 +88,7 @@ function commonFields(name: string, nReference: number, nCurrent: number, rowsCu
   }
 }
 
-function numericDrift(name: string, row: NumericStatisticsRow | undefined, options: DriftOptions): NumericColumnDrift {
+function numericDrift(name: string, row: NumericInputs | undefined, options: DriftOptions): NumericColumnDrift {
   const nReference = row?.n_reference ?? 0
   const nCurrent = row?.n_current ?? 0
   const rule = resolveRule({ name, kind: 'numeric', nReference }, options)

@@ -21,7 +21,7 @@
  */
 import type { ClickHouse } from '../../core/clickhouse/client.js'
 import { withSource, type DriftSource } from '../sql-source.js'
-import { jensenShannonSql, psiSql } from './distances-sql.js'
+import { binDistancesSql } from './distances-sql.js'
 
 /** The 9 inner bin edges: reference quantiles at these levels (as SQL literals, so both sides see the same doubles). */
 const DECILES = ['0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7', '0.8', '0.9'] as const
@@ -49,6 +49,17 @@ function edgeCountSql(k: number): string {
 
 const each = (f: (k: number, level: string) => string, separator = ',\n      '): string => DECILES.map((level, i) => f(i + 1, level)).join(separator)
 
+/**
+ * The 9 edges as SQL, over a layer with `reference` (the sorted non-missing reference values) and `n_reference`
+ * (their count): `edgeColumnsSql()` in one SELECT defines e1 … e9, `EDGES_SQL` in the next collects them. Also
+ * what the per-minute aggregates bin against (services/monitor/aggregates/), so both paths share the same doubles.
+ *
+ * @example
+ * `SELECT ${EDGES_SQL} AS edges FROM (SELECT *, ${edgeColumnsSql()} FROM sorted_reference)`
+ */
+export const edgeColumnsSql = (): string => each(edgeSql)
+export const EDGES_SQL = `[${each((k) => `e${k}`, ', ')}]`
+
 // Layered so each alias is a column of the layer above: ClickHouse expands an alias at every use, and chained
 // aliases of big array expressions would otherwise grow the query tree past its limit. Lambdas capture only
 // scalars (a captured array would be copied once per element).
@@ -56,15 +67,9 @@ const NUMERIC_SQL = `
 SELECT
   column, rows_reference, rows_current, n_reference, n_current,
   ks_numerator, wasserstein, reference_std, edges, reference_bins, current_bins, psi, jensen_shannon
-FROM (
-  SELECT *,
-    arrayMap(c -> c / n_reference, reference_bins) AS p,
-    arrayMap(c -> c / n_current, current_bins) AS q,
-    ${psiSql('p', 'q')} AS psi,
-    ${jensenShannonSql('p', 'q')} AS jensen_shannon
-  FROM (
+FROM (${binDistancesSql(`
     SELECT *,
-      [${each((k) => `e${k}`, ', ')}] AS edges,
+      ${EDGES_SQL} AS edges,
       arrayPopFront(arrayDifference([0, ${each((k) => `toInt64(reference_le${k})`, ', ')}, toInt64(n_reference)])) AS reference_bins,
       arrayPopFront(arrayDifference([0, ${each((k) => `toInt64(current_le${k})`, ', ')}, toInt64(n_current)])) AS current_bins
     FROM (
@@ -76,7 +81,7 @@ FROM (
           arrayMax(arrayFilter((g, s) -> s > 0, scaled_gap, steps)) AS ks_numerator,
           arrayDotProduct(scaled_gap, steps) / (n_reference * n_current) AS wasserstein,
           sqrt(arrayAvg(arrayMap(v -> (v - reference_mean) * (v - reference_mean), reference))) AS reference_std,
-          ${each(edgeSql)}
+          ${edgeColumnsSql()}
         FROM (
           SELECT *,
             -- |F_ref − F_cur| · n_ref · n_cur at each merged value, exact in integers: each reference value
@@ -128,7 +133,7 @@ FROM (
         )
       )
     )
-  )
+  `)}
 )`
 
 /** What the numeric query returns per column, before p-values and decisions. */
