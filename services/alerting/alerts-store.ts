@@ -105,7 +105,8 @@ const ALERT_CONDITIONS: { [K in keyof AlertFilter]?: string } = {
   version: 'model_version = {version:String}',
   monitor: 'monitor = {monitor:String}',
   severity: 'severity = {severity:String}',
-  since: 'updated_at >= fromUnixTimestamp64Milli({since:Int64})',
+  // updated_at here is SELECT_RECORD's alias, already ms since the epoch.
+  since: 'updated_at >= {since:Int64}',
 }
 
 /**

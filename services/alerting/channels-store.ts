@@ -7,10 +7,14 @@ import type { ClickHouse } from '../core/clickhouse/client.js'
 import { ModelwatchError } from '../core/errors.js'
 import { channelSpecSchema, type ChannelSpec, type ChannelSpecInput } from './channel-spec.js'
 
+/** Who wrote a channel's latest definition; `apply --prune` removes only what apply wrote. */
+export type ChannelOrigin = 'api' | 'apply'
+
 interface ChannelRow {
   name: string
   type: string
   spec: string
+  origin: ChannelOrigin
   is_deleted: 0 | 1
   updated_at: number
 }
@@ -21,14 +25,14 @@ interface ChannelRow {
  * @example
  * await saveChannel(ch, { name: 'retrain', type: 'webhook', url: 'https://ci.example.com/hook', signing_secret_env: 'RETRAIN_SECRET' })
  */
-export async function saveChannel(ch: ClickHouse, input: ChannelSpecInput, now: number = Date.now()): Promise<ChannelSpec> {
+export async function saveChannel(ch: ClickHouse, input: ChannelSpecInput, now: number = Date.now(), origin: ChannelOrigin = 'api'): Promise<ChannelSpec> {
   const parsed = channelSpecSchema.safeParse(input)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     throw new ModelwatchError('USAGE', `invalid channel: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`)
   }
   const spec = parsed.data
-  const row: ChannelRow = { name: spec.name, type: spec.type, spec: JSON.stringify(spec), is_deleted: 0, updated_at: now }
+  const row: ChannelRow = { name: spec.name, type: spec.type, spec: JSON.stringify(spec), origin, is_deleted: 0, updated_at: now }
   await ch.client.insert({ table: 'notification_channels', values: [row], format: 'JSONEachRow' })
   return spec
 }
@@ -42,6 +46,17 @@ export async function saveChannel(ch: ClickHouse, input: ChannelSpecInput, now: 
 export async function listChannels(ch: ClickHouse): Promise<ChannelSpec[]> {
   const result = await ch.client.query({ query: 'SELECT spec FROM notification_channels FINAL ORDER BY name', format: 'JSONEachRow' })
   return (await result.json<{ spec: string }>()).map((r) => parseStored(r.spec))
+}
+
+/**
+ * Who wrote each live channel's latest definition, by name.
+ *
+ * @example
+ * const prunable = [...(await channelOrigins(ch))].filter(([, origin]) => origin === 'apply')
+ */
+export async function channelOrigins(ch: ClickHouse): Promise<Map<string, ChannelOrigin>> {
+  const result = await ch.client.query({ query: 'SELECT name, origin FROM notification_channels FINAL ORDER BY name', format: 'JSONEachRow' })
+  return new Map((await result.json<{ name: string; origin: ChannelOrigin }>()).map((r) => [r.name, r.origin]))
 }
 
 /**
@@ -79,10 +94,10 @@ export async function getChannel(ch: ClickHouse, name: string): Promise<ChannelS
  * @example
  * const existed = await deleteChannel(ch, 'retrain')
  */
-export async function deleteChannel(ch: ClickHouse, name: string, now: number = Date.now()): Promise<boolean> {
+export async function deleteChannel(ch: ClickHouse, name: string, now: number = Date.now(), origin: ChannelOrigin = 'api'): Promise<boolean> {
   const existing = await findChannel(ch, name)
   if (existing === undefined) return false
-  const row: ChannelRow = { name, type: existing.type, spec: JSON.stringify(existing), is_deleted: 1, updated_at: now }
+  const row: ChannelRow = { name, type: existing.type, spec: JSON.stringify(existing), origin, is_deleted: 1, updated_at: now }
   await ch.client.insert({ table: 'notification_channels', values: [row], format: 'JSONEachRow' })
   return true
 }

@@ -62,7 +62,9 @@ const UNACKNOWLEDGED = { acknowledged_at: null, acknowledged_by: '', ack_comment
  * // next.status === 'firing', event === 'firing', notify === true
  */
 export function step(previous: AlertState | undefined, observation: { outcome: Outcome; window_start: number }, rule: StepRule, now: number): Step {
-  const prev = previous ?? INITIAL_STATE
+  // Callers pass whole alert records; `next` must hold only the state, or spreading it over a freshly observed
+  // record would put the previous window's evidence (value, window_end, sample sizes) back on it.
+  const prev = stateOf(previous ?? INITIAL_STATE)
   if (observation.outcome === 'insufficient') return { next: prev, notify: false }
   const sameWindow = observation.window_start === prev.window_start
   if (observation.outcome === 'ok') {
@@ -85,6 +87,13 @@ export function step(previous: AlertState | undefined, observation: { outcome: O
   if (breaches >= rule.for) return { next: { ...next, ...UNACKNOWLEDGED, status: 'firing', started_at: now, resolved_at: null }, event: 'firing', notify: true }
   if (prev.status === 'pending') return { next, notify: false }
   return { next: { ...next, status: 'pending' }, event: 'pending', notify: false }
+}
+
+function stateOf(s: AlertState): AlertState {
+  return {
+    status: s.status, breaches: s.breaches, last_breached: s.last_breached, window_start: s.window_start, started_at: s.started_at, resolved_at: s.resolved_at,
+    last_notified_at: s.last_notified_at, acknowledged_at: s.acknowledged_at, acknowledged_by: s.acknowledged_by, ack_comment: s.ack_comment,
+  }
 }
 
 /** The state after a notification for it was handed to delivery. */

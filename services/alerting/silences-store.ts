@@ -26,10 +26,21 @@ export async function saveSilences(ch: ClickHouse, silences: readonly Silence[],
 
 /** Silences that have not ended by `now` (active or still to come). */
 export async function currentSilences(ch: ClickHouse, now: number): Promise<Silence[]> {
+  return listSilences(ch, { now, ended: false })
+}
+
+/**
+ * Silences by id: those not ended by `now`, or with `ended` every one ever saved (expired ones too). The
+ * WHERE clause sees the SELECT's aliases (ClickHouse), so `ends_at` there is already ms since the epoch.
+ *
+ * @example
+ * const all = await listSilences(ch, { now: Date.now(), ended: true })
+ */
+export async function listSilences(ch: ClickHouse, options: { now: number; ended: boolean }): Promise<Silence[]> {
   const result = await ch.client.query({
     query: `SELECT id, matchers, toUnixTimestamp64Milli(starts_at) AS starts_at, toUnixTimestamp64Milli(ends_at) AS ends_at, created_by, comment
-      FROM silences FINAL WHERE ends_at > fromUnixTimestamp64Milli({now:Int64}) ORDER BY id`,
-    query_params: { now },
+      FROM silences FINAL WHERE {ended:Bool} OR ends_at > {now:Int64} ORDER BY id`,
+    query_params: options,
     format: 'JSONEachRow',
   })
   return (await result.json<SilenceRow>()).map((r) => silenceSpecSchema.parse({ ...r, starts_at: Number(r.starts_at), ends_at: Number(r.ends_at), matchers: JSON.parse(r.matchers) }))

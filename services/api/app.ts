@@ -19,6 +19,7 @@ import { fieldErrors, problem, statusOf, type FieldError } from './problem.js'
 import { rateLimit } from './rate-limit.js'
 import { requestLog } from './request-log.js'
 import { ROUTES } from './routes/index.js'
+import { isReferenceUpload } from './routes/versions.js'
 
 const WHERE: Record<string, FieldError['in']> = { json: 'body', form: 'body', query: 'query', param: 'path', header: 'header' }
 
@@ -39,7 +40,9 @@ export function createApp(deps: ApiDeps): ApiApp {
   app.use('*', requestLog(deps.log, deps.metrics))
   app.use('*', authenticate(tokens))
   app.use('*', rateLimit(rateLimitPerMinute, deps.now))
-  app.use('*', bodyLimit({ maxSize: maxBodyBytes, onError: (c) => problem(c, 'PAYLOAD_TOO_LARGE', `the request body is larger than ${maxBodyBytes} bytes (MODELWATCH_API_MAX_BODY_BYTES)`) }))
+  const limit = bodyLimit({ maxSize: maxBodyBytes, onError: (c) => problem(c, 'PAYLOAD_TOO_LARGE', `the request body is larger than ${maxBodyBytes} bytes (MODELWATCH_API_MAX_BODY_BYTES)`) })
+  // A reference upload streams its (larger) body to disk under its own limit, MODELWATCH_API_MAX_UPLOAD_BYTES.
+  app.use('*', (c, next) => (isReferenceUpload(c.req.method, c.req.path) ? next() : limit(c, next)))
   for (const mount of ROUTES) mount(app, deps)
   serveOpenApi(app)
   app.notFound((c) => {

@@ -9,9 +9,10 @@ import type { MiddlewareHandler } from 'hono'
 import type { ApiScope, ApiToken } from '../core/config.js'
 import type { ApiEnv, Principal } from './deps.js'
 import { problem } from './problem.js'
+import { STATUS_PAGE_PATHS } from './routes/status-page.js'
 
-/** Routes that answer without a token: a load balancer or orchestrator probes them. */
-export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz'])
+/** Routes that answer without a token: a load balancer or orchestrator probes them, and the status page's assets (data needs a token). */
+export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', ...STATUS_PAGE_PATHS])
 
 const RANK: Record<ApiScope, number> = { read: 1, write: 2, admin: 3 }
 

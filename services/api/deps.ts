@@ -20,8 +20,10 @@ export interface ApiDeps {
   events: EventSink
   /** What /readyz asks. */
   checks: readonly ReadinessCheck[]
-  /** Milliseconds clock for the rate limiter; Date.now unless a test moves time itself. */
+  /** Milliseconds clock for the rate limiter and for what the API records; Date.now unless a test moves time itself. */
   now?: () => number
+  /** Where channels' secrets are looked up by name (only whether they are set is ever answered); process.env unless given. */
+  env?: Readonly<Record<string, string | undefined>>
 }
 
 /** Who called: the configured token's name (never the token) and its scope. */

@@ -27,7 +27,7 @@ export async function startApi({ config, ch, log: parent, metrics, signals }: Se
   const kafkaProbe = kafka === undefined ? undefined : kafkaCheck(kafka)
   const events = kafka === undefined ? clickHouseEventSink(ch, () => signals.stored.notify()) : await kafkaEventSink(kafka, config.topics)
   const checks = kafkaProbe === undefined ? [clickHouseCheck(ch)] : [clickHouseCheck(ch), kafkaProbe]
-  const app = createApp({ config, ch, log, metrics, events, checks })
+  const app = createApp({ config, ch, log, metrics, events, checks, env: process.env })
   let listening: Listening
   try {
     listening = await listen(app.fetch, config.host, config.api.port)

@@ -28,7 +28,8 @@ commands:
   model create|list     register a monitored model (--name --task --features a:numeric,b:categorical ...) or list them
   apply -f FILE [--dry-run] [--prune]  create or update the monitors (alert rules) and silences declared in a YAML file
   reference upload|window|rolling|list  reference data per model version (see: modelwatch reference help)
-  demo [--events N]     start local Kafka and registry if none is configured, run everything, feed sample events
+  demo [--short] [--produce-only]  start local Kafka and registry if none is configured, run everything, feed sample events
+                        (--produce-only: feed the stack at KAFKA_BROKERS and CLICKHOUSE_URL, start no services)
 
 Configuration comes from environment variables; see the README's configuration reference.
 `
@@ -38,7 +39,8 @@ async function main(argv: string[]): Promise<void> {
   const env = process.env
   switch (command) {
     case 'start':
-      return serveCommand(env, ['ingest', 'monitor', 'alerting', 'api'])
+      // Ingest's /healthz answers for this process; the monitor's own endpoint is for `modelwatch monitor` alone.
+      return serveCommand({ MODELWATCH_MONITOR_HEALTH_PORT: 'off', ...env }, ['ingest', 'monitor', 'alerting', 'api'])
     case 'ingest':
       return serveCommand(env, ['ingest'])
     case 'monitor':
@@ -60,8 +62,8 @@ async function main(argv: string[]): Promise<void> {
     case 'drift':
       return driftCommand(rest)
     case 'demo': {
-      const { values } = parseArgs({ args: rest, options: { events: { type: 'string' } } })
-      return demoCommand(env, { events: values.events === undefined ? undefined : parsePositive('--events', values.events) })
+      const { values } = parseArgs({ args: rest, options: { short: { type: 'boolean', default: false }, 'produce-only': { type: 'boolean', default: false } } })
+      return demoCommand(env, { short: values.short, produceOnly: values['produce-only'] })
     }
     case undefined:
     case 'help':
@@ -72,12 +74,6 @@ async function main(argv: string[]): Promise<void> {
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}; run \`modelwatch help\``)
   }
-}
-
-function parsePositive(flag: string, value: string): number {
-  const n = Number(value)
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} must be a positive whole number, got ${JSON.stringify(value)}`)
-  return n
 }
 
 main(process.argv.slice(2)).then(

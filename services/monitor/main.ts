@@ -5,13 +5,21 @@
  * alert rules on them and queues the notifications (services/alerting/run-alerting.ts, outbox.ts).
  * Started by `modelwatch monitor` alone or by `modelwatch start` with the others.
  */
+import { listen, type Listening } from '../core/http-listen.js'
 import type { RunningService, ServiceContext } from '../core/service.js'
 import { runAlerting } from '../alerting/run-alerting.js'
 import { enqueueNotifications } from '../alerting/outbox.js'
+import { createMonitorHealthApp, MonitorHealth, staleAfterMs } from './health-server.js'
 import { runMonitorPass } from './pass.js'
 import { schedulePasses } from './scheduler.js'
 
-export async function startMonitor({ config, ch, log: parent, signals, metrics }: ServiceContext): Promise<RunningService> {
+export interface MonitorService extends RunningService {
+  health: MonitorHealth
+  /** The port of the monitor's /healthz and /metrics (useful when configured as 0); undefined when off. */
+  healthPort: number | undefined
+}
+
+export async function startMonitor({ config, ch, log: parent, signals, metrics }: ServiceContext): Promise<MonitorService> {
   const log = parent.child({ service: 'monitor' })
   const passes = metrics.counter('modelwatch_monitor_passes_total', 'Monitor passes, by outcome (ok, failed).')
   const windows = metrics.counter('modelwatch_monitor_windows_total', 'Windows computed by monitor passes.')
@@ -31,6 +39,7 @@ export async function startMonitor({ config, ch, log: parent, signals, metrics }
     const alerting = await runAlerting(ch, {
       log,
       defaultChannels: config.alerting.defaultChannels,
+      createDefaults: config.alerting.defaultMonitors,
       handOver: async (notifications) => void (await enqueueNotifications(ch, notifications)),
     })
     evaluations.inc({ outcome: 'judged' }, alerting.evaluated - alerting.insufficient)
@@ -42,16 +51,34 @@ export async function startMonitor({ config, ch, log: parent, signals, metrics }
       signals.notificationsQueued.notify()
     }
   }
+  const health = new MonitorHealth(staleAfterMs(config.monitor.schedule))
+  const tracked = (): Promise<void> => health.track(pass)
+  // Listening before the first pass, which may be a long catch-up, lets probes see the monitor starting.
+  let listening: Listening | undefined
+  if (config.monitor.healthPort !== undefined) {
+    listening = await listen(createMonitorHealthApp(health, metrics).fetch, config.host, config.monitor.healthPort)
+    log.info({ url: `http://${config.host}:${listening.port}/healthz` }, 'health endpoint listening')
+  }
   // A first pass right away catches up on whatever changed while the monitor was down.
-  await pass().catch((error: unknown) => log.error({ err: error }, 'first monitor pass failed'))
-  const scheduler = schedulePasses(config.monitor.schedule, pass, log, { minGapMs: config.monitor.minGapMs })
+  await tracked().catch((error: unknown) => log.error({ err: error }, 'first monitor pass failed'))
+  const scheduler = schedulePasses(config.monitor.schedule, tracked, log, { minGapMs: config.monitor.minGapMs })
+  health.status = 'running'
   const unsubscribe = signals.stored.subscribe(() => scheduler.runSoon())
   log.info({ schedule: config.monitor.schedule, minGapMs: config.monitor.minGapMs }, 'monitor started')
   return {
     name: 'monitor',
+    health,
+    healthPort: listening?.port,
     async stop() {
+      health.status = 'stopping'
       unsubscribe()
       await scheduler.stop()
+      const server = listening?.server
+      if (server === undefined) return
+      // A scraper's idle keep-alive connection would otherwise hold close() open.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      if ('closeIdleConnections' in server) server.closeIdleConnections()
+      await closed
     },
   }
 }

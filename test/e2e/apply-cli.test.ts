@@ -25,6 +25,8 @@ monitors:
     column: "*"
     condition: { above: 0.2 }
     channels: [ops]
+channels:
+  - { name: ops, type: slack, url_env: SLACK_OPS_URL }
 silences:
   - id: weekend
     matchers: [{ name: model, value: churn }]
@@ -47,6 +49,8 @@ describe('modelwatch apply', () => {
     assert.match(dry.stdout, /^\+ churn\.feature-drift +created$/m)
     assert.match(dry.stdout, /^monitors: 2 created, 0 changed, 0 unchanged, 0 deleted$/m)
     assert.match(dry.stdout, /^silences: 1 created/m)
+    assert.match(dry.stdout, /^\+ ops +created$/m)
+    assert.match(dry.stdout, /^channels: 1 created, 0 changed, 0 unchanged, 0 deleted$/m)
     assert.match(dry.stdout, /^dry run: nothing written$/m)
     const stored = await runCli(['sql', 'SELECT count() AS n FROM monitors'], env)
     assert.match(stored.stdout, /^0$/m, 'the dry run wrote nothing')
@@ -86,5 +90,45 @@ describe('modelwatch apply', () => {
     const result = await runCli(['apply', '-f', file], { MODELWATCH_DATA_DIR: join(dir, 'data') })
     assert.equal(result.code, 2)
     assert.match(result.stderr, /m\.yaml: monitors\[0\] \(a\): model: no model named "nope"/)
+  })
+
+  it('stores channels like monitors (diff, --dry-run, --prune of what apply wrote) and refuses monitors naming a channel that would not exist', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'modelwatch-apply-'))
+    const env = { MODELWATCH_DATA_DIR: join(dir, 'data') }
+    const file = join(dir, 'channels.yaml')
+    const created = await runCli(['model', 'create', '--name', 'churn', '--task', 'regression', '--features', 'tenure:numeric'], env)
+    assert.equal(created.code, 0, created.stderr)
+    const monitor = '  - { name: vol, model: churn, statistic: volume, condition: { below: 10 }, channels: [retrain] }\n'
+    const hook = '  - { name: retrain, type: webhook, url: "https://ci.example.com/hook", signing_secret_env: RETRAIN_SECRET }\n'
+    const mail = '  - { name: oncall, type: email, to: [oncall@example.com] }\n'
+
+    writeFileSync(file, `monitors:\n${monitor}`)
+    const missing = await runCli(['apply', '-f', file], env)
+    assert.equal(missing.code, 2)
+    assert.match(missing.stderr, /channels\.yaml: monitors\[0\] \(vol\): channels\[0\]: no channel named "retrain"; declare it under channels: /)
+
+    writeFileSync(file, `monitors:\n${monitor}channels:\n${hook}${mail}`)
+    const dry = await runCli(['apply', '-f', file, '--dry-run'], env)
+    assert.equal(dry.code, 0, dry.stderr)
+    assert.match(dry.stdout, /^channels: 2 created, 0 changed, 0 unchanged, 0 deleted$/m)
+    assert.match((await runCli(['sql', 'SELECT count() AS n FROM notification_channels'], env)).stdout, /^0$/m, 'the dry run wrote nothing')
+    assert.equal((await runCli(['apply', '-f', file], env)).code, 0)
+    const same = await runCli(['apply', '-f', file], env)
+    assert.match(same.stdout, /^channels: 0 created, 0 changed, 2 unchanged, 0 deleted$/m)
+
+    writeFileSync(file, `monitors:\n${monitor}channels:\n${hook.replace('/hook', '/v2')}`)
+    const pruned = await runCli(['apply', '-f', file, '--prune'], env)
+    assert.equal(pruned.code, 0, pruned.stderr)
+    assert.match(pruned.stdout, /^~ retrain +changed: url "https:\/\/ci\.example\.com\/hook" -> "https:\/\/ci\.example\.com\/v2"$/m)
+    assert.match(pruned.stdout, /^- oncall +deleted$/m)
+    const live = await runCli(['sql', 'SELECT name, origin FROM notification_channels FINAL ORDER BY name'], env)
+    assert.match(live.stdout, /^retrain \| apply\n\(1 row\)/m)
+
+    // An empty file prunes the monitor and the channel it names together.
+    writeFileSync(file, 'channels: []\n')
+    const emptied = await runCli(['apply', '-f', file, '--prune'], env)
+    assert.equal(emptied.code, 0, emptied.stderr)
+    assert.match(emptied.stdout, /^- retrain +deleted$/m)
+    assert.match(emptied.stdout, /^- vol +deleted$/m)
   })
 })

@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { seededRandom } from '../../services/cli/demo/sample-events.js'
+import { seededRandom } from '../../services/cli/demo/seeded-random.js'
 import { openClickHouse, type ClickHouse } from '../../services/core/clickhouse/client.js'
 import { migrate } from '../../services/core/clickhouse/migrations.js'
 import { loadConfig } from '../../services/core/config.js'

@@ -1,11 +1,14 @@
 /**
- * `modelwatch apply -f monitors.yaml [--dry-run] [--prune]`: monitors (and silences) declared as code.
+ * `modelwatch apply -f monitors.yaml [--dry-run] [--prune]`: monitors, channels and silences declared as code.
  * Idempotent: applying the same file twice changes nothing the second time. Prints what it does:
  *
  *   + churn.auc-drop                 created
  *   ~ churn.feature-drift            changed: condition.above 0.2 -> 0.3
  *   = churn.volume                   unchanged
  *   - churn.old-rule                 deleted
+ *
+ * Channels are planned the same way (--prune removes channels an earlier apply wrote), and every channel a
+ * monitor names must exist afterwards: in the file, or stored and not pruned.
  *
  * Exit status: 0 applied (or planned, with --dry-run), 2 the file is invalid (every problem named, nothing
  * written), 1 the engine failed.
@@ -14,6 +17,8 @@ import { parseArgs } from 'node:util'
 import { migrate } from '../../core/clickhouse/migrations.js'
 import { ModelwatchError, UsageError } from '../../core/errors.js'
 import { planApply, type Plan } from '../../alerting/apply-plan.js'
+import type { ChannelSpec } from '../../alerting/channel-spec.js'
+import { channelOrigins, deleteChannel, listChannels, saveChannel } from '../../alerting/channels-store.js'
 import { monitorModelProblems } from '../../alerting/monitor-model-check.js'
 import { monitorSpecToInput, type MonitorSpec } from '../../alerting/monitor-spec.js'
 import { readMonitorsFile } from '../../alerting/monitors-file.js'
@@ -36,7 +41,6 @@ export async function applyCommand(env: NodeJS.ProcessEnv, args: string[]): Prom
     await migrate(ctx.ch)
     const models = new Map((await listModels(ctx.ch)).map((m) => [m.name, m]))
     const problems = declared.monitors.flatMap((m, i) => monitorModelProblems(m, models.get(m.model)).map((p) => `monitors[${i}] (${m.name}): ${p}`))
-    if (problems.length > 0) throw new ModelwatchError('MONITOR_INVALID', `${file}: ${problems.join('; ')}`)
 
     const now = Date.now()
     const stored = await listMonitors(ctx.ch)
@@ -54,18 +58,28 @@ export async function applyCommand(env: NodeJS.ProcessEnv, args: string[]): Prom
       prune: false,
       prunable: () => false,
     })
+    const channelOrigin = await channelOrigins(ctx.ch)
+    const channelPlan = planApply(declared.channels, new Map((await listChannels(ctx.ch)).map((c) => [c.name, c])), {
+      key: (c) => c.name,
+      form: (c) => c,
+      prune: values.prune,
+      prunable: (name) => channelOrigin.get(name) === 'apply',
+    })
+    problems.push(...missingChannels(declared.monitors, stored.map((m) => m.spec), channelPlan, [...channelOrigin.keys()], monitorPlan.deleted))
+    if (problems.length > 0) throw new ModelwatchError('MONITOR_INVALID', `${file}: ${problems.join('; ')}`)
+    printPlan('channel', channelPlan, (c: ChannelSpec) => c.name)
     printPlan('monitor', monitorPlan, (m: MonitorSpec) => m.name)
     printPlan('silence', silencePlan, (s: Silence) => s.id)
-    if (declared.channels.length > 0) {
-      process.stdout.write(`channels: ${declared.channels.length} validated (${declared.channels.map((c) => c.name).join(', ')}); not stored by this version of apply\n`)
-    }
     if (values['dry-run']) {
       process.stdout.write('dry run: nothing written\n')
       return
     }
+    // Channels first: a monitor saved before the channel it names would notify nowhere for a moment.
+    for (const channel of [...channelPlan.created, ...channelPlan.changed.map((c) => c.item)]) await saveChannel(ctx.ch, channel, now, 'apply')
     await saveMonitors(ctx.ch, [...monitorPlan.created, ...monitorPlan.changed.map((c) => c.item)], { origin: 'apply', now })
     await deleteMonitors(ctx.ch, monitorPlan.deleted.map((name) => ({ name, model: stored.find((m) => m.spec.name === name)?.spec.model ?? '' })), { origin: 'apply', now })
     await saveSilences(ctx.ch, [...silencePlan.created, ...silencePlan.changed.map((c) => c.item)], now)
+    for (const name of channelPlan.deleted) await deleteChannel(ctx.ch, name, now, 'apply')
   } finally {
     await ctx.close()
   }
@@ -81,6 +95,24 @@ function printPlan<T>(noun: string, plan: Plan<T>, name: (item: T) => string): v
   if (total > 0 || noun === 'monitor') {
     process.stdout.write(`${noun}s: ${plan.created.length} created, ${plan.changed.length} changed, ${plan.unchanged.length} unchanged, ${plan.deleted.length} deleted\n`)
   }
+}
+
+/**
+ * Channels monitors name that would not exist after the apply: a declared monitor's channel must be in the
+ * file or stored (and not pruned); a stored monitor the file leaves alone must not lose a channel to --prune.
+ */
+function missingChannels(declared: MonitorSpec[], stored: MonitorSpec[], plan: Plan<ChannelSpec>, storedChannels: string[], deletedMonitors: string[]): string[] {
+  const pruned = new Set(plan.deleted)
+  const exists = new Set([...storedChannels.filter((n) => !pruned.has(n)), ...[...plan.created, ...plan.unchanged, ...plan.changed.map((c) => c.item)].map((c) => c.name)])
+  const problems = declared.flatMap((m, i) =>
+    m.channels.flatMap((name, j) => (exists.has(name) ? [] : [`monitors[${i}] (${m.name}): channels[${j}]: no channel named ${JSON.stringify(name)}; declare it under channels: or create it with PUT /v1/channels/${name}`])),
+  )
+  const redeclared = new Set([...declared.map((m) => m.name), ...deletedMonitors])
+  for (const m of stored) {
+    if (redeclared.has(m.name)) continue
+    for (const name of m.channels.filter((n) => pruned.has(n))) problems.push(`channels: --prune would delete ${name}, which stored monitor ${m.name} names`)
+  }
+  return problems
 }
 
 const show = (value: unknown): string => (value === undefined ? '(unset)' : JSON.stringify(value))

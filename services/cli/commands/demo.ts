@@ -1,74 +1,110 @@
 /**
- * `modelwatch demo`: the README's main job. Starts a local Kafka and schema registry when none is
- * configured, runs every service on the embedded engine, and feeds them sample traffic (Avro and JSON
- * predictions, labels arriving a few seconds later, and a handful of malformed messages) while printing
- * what arrives. Ctrl-C stops everything cleanly; `--events N` sends N predictions, waits until they are
- * all stored, prints a summary and exits (the CI's short mode).
+ * `modelwatch demo`: the README's main job. Starts a local Kafka and schema registry when none is configured,
+ * runs every service on the embedded engine, registers two models (a churn classifier with a champion and a
+ * challenger version serving split traffic, and a delivery-time regressor) with references and monitors, and
+ * replays synthetic traffic in accelerated time (one simulated minute, one window, every few seconds), labels
+ * following, injecting at known minutes a burst of malformed messages, a feature drift (churn) and a
+ * performance drop (delivery times). A local webhook receiver and SMTP server take the notifications.
+ * The terminal shows a timeline; `--short` replays faster, waits for the alerts and their deliveries, prints a
+ * summary and exits (CI runs it); otherwise traffic goes on live until Ctrl-C.
  */
-import { mkdirSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Kafka } from 'kafkajs'
+import { pino } from 'pino'
+import { saveChannel } from '../../alerting/channels-store.js'
+import { parseMonitorsFile } from '../../alerting/monitors-file.js'
+import { saveMonitors } from '../../alerting/monitors-store.js'
+import { openClickHouse, type ClickHouse } from '../../core/clickhouse/client.js'
 import { migrate } from '../../core/clickhouse/migrations.js'
 import { loadConfig } from '../../core/config.js'
+import { UsageError } from '../../core/errors.js'
 import { createLogger } from '../../core/logger.js'
-import { openClickHouse } from '../../core/clickhouse/client.js'
+import { MetricsRegistry } from '../../core/metrics.js'
+import { PACKAGE_ROOT } from '../../core/package-root.js'
 import { sleep } from '../../core/retry.js'
 import type { RunningService } from '../../core/service.js'
 import { stopAll } from '../../core/shutdown.js'
-import { MetricsRegistry } from '../../core/metrics.js'
 import { createServiceSignals } from '../../core/signal.js'
-import { createProducer } from '../../producer/index.js'
-import { startLocalStack, type LocalStack } from '../local-stack.js'
-import { DEMO_MODEL, malformedMessages, referenceCsv, sampleEvent, seededRandom, type SampleEvent } from '../demo/sample-events.js'
+import type { MonitorService } from '../../monitor/main.js'
 import { saveModel } from '../../monitor/models/registry.js'
 import { uploadReference } from '../../monitor/references/index.js'
-import { runMonitorPass } from '../../monitor/pass.js'
-import { windowSummary } from '../demo/window-summary.js'
-import { writeFileSync } from 'node:fs'
+import { createProducer, type ModelwatchProducer } from '../../producer/index.js'
+import { startDemoPeers } from '../demo/local-peers.js'
+import { CHURN_MODEL, ETA_MODEL, churnEvent, churnReferenceCsv, etaEvent, etaReferenceCsv, malformedMessages, type SampleEvent } from '../demo/sample-events.js'
+import { seededRandom } from '../demo/seeded-random.js'
+import { startCursor, timelineLines } from '../demo/timeline.js'
+import { startLocalStack, type LocalStack } from '../local-stack.js'
 import { SERVICES } from './serve.js'
-import { pino } from 'pino'
 
 export interface DemoOptions {
-  /** Send this many predictions, wait until stored, then exit. Unset: stream until Ctrl-C. */
-  events: number | undefined
+  /** Replay fast, wait for the alerts and deliveries, print a summary and exit. */
+  short: boolean
+  /**
+   * Start no services and no local receivers: register the models and send the traffic to services running
+   * elsewhere (docker-compose's `demo` profile). Needs KAFKA_BROKERS; notifications go to the email channel only.
+   */
+  produceOnly?: boolean
 }
 
-const EVENTS_PER_TICK = 250
-const TICK_MS = 250
-/** In the short mode, one tick of events covers one simulated minute, so windows (1 minute) fill quickly. */
-const SIMULATED_MS_PER_TICK = 60_000
-/** In streaming mode, the feature drift starts this long after the traffic. */
-const STREAM_DRIFT_AFTER_MS = 120_000
-const LABEL_DELAY_MS = 3_000
-const LABELLED_SHARE = 0.8
+/**
+ * The story, in simulated minutes (one window each). The replay ends `ahead` minutes after the real minute it
+ * starts in, so that when the windows are computed and judged, a minute or two later, the latest ones are
+ * current: rules judge recent windows, not history.
+ */
+export const DEMO_SCENARIO = { minutes: 16, ahead: 4, malformedAt: 4, driftFrom: 8, dropFrom: 10 } as const
+const CHURN_PER_MINUTE = 1_000
+const ETA_PER_MINUTE = 400
+/** Real time one simulated minute takes: fast in the short mode, watchable otherwise. */
+const MINUTE_MS = { short: 400, watch: 4_000 }
+const LABELLED_SHARE = 0.85
+/** Labels are sent this long (real time) after their predictions, and stamped 90 s (simulated) after them. */
+const LABEL_SEND_DELAY_MS = 2_000
+const LABEL_LAG_MS = 90_000
+const SIGNING_SECRET_ENV = 'MODELWATCH_DEMO_SIGNING_SECRET'
+
+interface PendingLabels {
+  due: number
+  labels: SampleEvent['label'][]
+}
 
 export async function demoCommand(env: NodeJS.ProcessEnv, options: DemoOptions): Promise<void> {
   const say = (line: string): void => void process.stdout.write(`${new Date().toISOString().slice(11, 19)}  ${line}\n`)
   const dataDir = resolve(env.MODELWATCH_DATA_DIR ?? './data')
+  const demoDir = join(dataDir, 'demo')
   mkdirSync(dataDir, { recursive: true })
+  rmSync(demoDir, { recursive: true, force: true })
   const logFile = join(dataDir, 'modelwatch.log')
 
   let stack: LocalStack | undefined
+  if (options.produceOnly === true && env.KAFKA_BROKERS === undefined) throw new UsageError('demo --produce-only sends to running services: set KAFKA_BROKERS (and CLICKHOUSE_URL)')
   if (env.KAFKA_BROKERS === undefined) {
     say('no KAFKA_BROKERS set: starting a local Kafka and schema registry (first run downloads them with Maven)')
     stack = await startLocalStack({ runDir: join(dataDir, 'local-stack') })
     say(`Kafka at ${stack.brokers.join(',')}, schema registry at ${stack.registryUrl}`)
   }
+  // The channels' secrets come from the environment, as in production: the demo makes up its signing key.
+  process.env[SIGNING_SECRET_ENV] = randomBytes(24).toString('hex')
+  const peers = options.produceOnly === true ? undefined : await startDemoPeers(demoDir, process.env[SIGNING_SECRET_ENV])
+  const readToken = env.MODELWATCH_API_TOKENS === undefined ? randomBytes(12).toString('hex') : undefined
   const config = loadConfig({
     ...env,
     MODELWATCH_DATA_DIR: dataDir,
     ...(stack === undefined ? {} : { KAFKA_BROKERS: stack.brokers.join(','), SCHEMA_REGISTRY_URL: stack.registryUrl }),
     MODELWATCH_HEALTH_PORT: env.MODELWATCH_HEALTH_PORT ?? '0',
     MODELWATCH_API_PORT: env.MODELWATCH_API_PORT ?? '0',
-    MODELWATCH_MONITOR_SCHEDULE: env.MODELWATCH_MONITOR_SCHEDULE ?? '*/10 * * * * *',
+    MODELWATCH_MONITOR_HEALTH_PORT: env.MODELWATCH_MONITOR_HEALTH_PORT ?? 'off',
+    ...(readToken === undefined ? {} : { MODELWATCH_API_TOKENS: `demo:read:${readToken}` }),
+    MODELWATCH_MONITOR_SCHEDULE: env.MODELWATCH_MONITOR_SCHEDULE ?? '*/5 * * * * *',
+    MODELWATCH_ALERT_DEFAULT_MONITORS: 'false',
+    ...(peers === undefined
+      ? {}
+      : { MODELWATCH_SMTP_HOST: '127.0.0.1', MODELWATCH_SMTP_PORT: String(peers.smtpPort), MODELWATCH_SMTP_STARTTLS: 'false', MODELWATCH_WEBHOOK_ALLOW_PRIVATE: 'true', MODELWATCH_DELIVERY_POLL_MS: '500' }),
   })
   const log = createLogger(config.logLevel, pino.destination({ dest: logFile, sync: false }))
   const ch = await openClickHouse(config.clickhouse)
   const running: RunningService[] = []
-  const closeShared = async (): Promise<void> => {
-    await ch.close()
-    await stack?.stop()
-  }
   let interrupted = false
   const onSignal = (): void => {
     if (interrupted) process.exit(130)
@@ -80,117 +116,204 @@ export async function demoCommand(env: NodeJS.ProcessEnv, options: DemoOptions):
 
   try {
     await migrate(ch)
-    const model = await saveModel(ch, DEMO_MODEL)
-    const referenceFile = join(dataDir, 'churn-reference.csv')
-    writeFileSync(referenceFile, referenceCsv(5_000, 1))
-    const reference = await uploadReference(ch, { model, version: '1', file: referenceFile, replace: true })
-    say(`model "churn" registered (binary, 6 features, 1-minute windows); version 1 compares against reference ${reference.referenceId} (${reference.rows} rows)`)
-    const ctx = { config, ch, log, signals: createServiceSignals(), metrics: new MetricsRegistry() }
-    for (const start of Object.values(SERVICES)) running.push(await start(ctx))
-    say(`services running on the embedded ClickHouse in ${ch.location} (logs: ${logFile})`)
+    await registerModels(ch, demoDir, peers?.webhookUrl)
+    say('models: churn (binary; version 1 champion and version 2 challenger, 50/50 traffic) and delivery_eta (regression); 1-minute windows')
+    say('monitors (services/cli/demo/monitors.yaml): churn dataset drift, churn AUC floor, delivery_eta MAE, delivery_eta dataset drift')
+    if (peers !== undefined) {
+      const ctx = { config, ch, log, signals: createServiceSignals(), metrics: new MetricsRegistry() }
+      for (const start of Object.values(SERVICES)) running.push(await start(ctx))
+      const api = running.find((s): s is RunningService & { port: number } => s.name === 'api' && 'port' in s)
+      say(`services running on the ${ch.mode} ClickHouse in ${ch.location} (logs: ${logFile})`)
+      if (api !== undefined) say(`status page: http://${config.host}:${api.port}/  (read token: ${readToken ?? 'one of MODELWATCH_API_TOKENS'})`)
+      say(`notifications: webhook log ${peers.webhookLog}, email inbox ${peers.inboxDir}`)
+    }
 
     const brokers = config.kafka?.brokers ?? []
-    const producer = await createProducer({
-      brokers,
-      schemaRegistry: config.registry === undefined ? undefined : { url: config.registry.url, auth: config.registry.auth },
-      topics: { predictions: config.topics.predictions, groundTruth: config.topics.groundTruth },
-    })
-    const jsonProducer = await createProducer({ brokers, format: 'json', topics: { predictions: config.topics.predictions, groundTruth: config.topics.groundTruth } })
+    const topics = { predictions: config.topics.predictions, groundTruth: config.topics.groundTruth }
+    const avro = await createProducer({ brokers, schemaRegistry: config.registry === undefined ? undefined : { url: config.registry.url, auth: config.registry.auth }, topics })
+    const json = await createProducer({ brokers, format: 'json', topics })
     const raw = new Kafka({ clientId: 'modelwatch-demo', brokers, logLevel: 0 }).producer()
     await raw.connect()
 
     const runId = `demo-${Date.now().toString(36)}`
     const random = seededRandom(42)
-    const pendingLabels: { due: number; event: SampleEvent['label'] }[] = []
+    const cursor = startCursor(Date.now())
+    const pending: PendingLabels[] = []
+    const minuteMs = options.short ? MINUTE_MS.short : MINUTE_MS.watch
+    const simulatedStart = Math.floor(Date.now() / 60_000) * 60_000 - (DEMO_SCENARIO.minutes - DEMO_SCENARIO.ahead) * 60_000
     let sent = 0
     let labelsSent = 0
-    let lastReport = 0
-    say(`sending predictions for model "churn" (Avro through the registry, every 10th as plain JSON); labels follow ${LABEL_DELAY_MS / 1000}s later`)
-    await raw.send({ topic: config.topics.predictions, messages: malformedMessages(runId).map((value) => ({ value })) })
-    say(`sent ${malformedMessages(runId).length} malformed messages; they should land in ${config.topics.deadLetter}`)
-
-    // Short mode replays in accelerated time: each tick is one simulated minute, ending about now, and the
-    // second half of the events drifts. Streaming mode uses the real clock and drifts after two minutes.
-    const started = Date.now()
-    const ticks = options.events === undefined ? 0 : Math.ceil(options.events / EVENTS_PER_TICK)
-    const simulatedStart = Math.floor(started / 60_000) * 60_000 - ticks * SIMULATED_MS_PER_TICK
-    let driftAnnounced = false
-    while (!interrupted && (options.events === undefined || sent < options.events || pendingLabels.length > 0)) {
-      const now = Date.now()
-      const count = options.events === undefined ? EVENTS_PER_TICK : Math.min(EVENTS_PER_TICK, options.events - sent)
-      const tick = Math.floor(sent / EVENTS_PER_TICK)
-      const eventTime = options.events === undefined ? now : simulatedStart + tick * SIMULATED_MS_PER_TICK
-      const drifted = options.events === undefined ? now - started >= STREAM_DRIFT_AFTER_MS : sent >= options.events / 2
-      if (drifted && !driftAnnounced && count > 0) {
-        driftAnnounced = true
-        say('injecting drift: new customers (tenure under 6 months) on the basic plan from now on')
-      }
-      // Spread the tick's events over the time it stands for: a simulated minute, or the real tick.
-      const spacingMs = (options.events === undefined ? TICK_MS : SIMULATED_MS_PER_TICK) / EVENTS_PER_TICK
-      const batch = Array.from({ length: count }, (_, i) => sampleEvent(random, runId, sent + i, eventTime + Math.floor(i * spacingMs), drifted))
-      const json = batch.filter((_, i) => (sent + i) % 10 === 0)
-      await producer.sendPredictions(batch.filter((_, i) => (sent + i) % 10 !== 0).map((e) => e.prediction))
-      await jsonProducer.sendPredictions(json.map((e) => e.prediction))
-      sent += count
-      for (const e of batch) if (random() < LABELLED_SHARE) pendingLabels.push({ due: now + LABEL_DELAY_MS, event: { ...e.label, timestamp: e.label.timestamp + 180_000 } })
-      const due = pendingLabels.filter((l) => l.due <= now)
-      if (due.length > 0) {
-        pendingLabels.splice(0, due.length)
-        await producer.sendGroundTruth(due.map((l) => l.event))
-        labelsSent += due.length
-      }
-      if (now - lastReport >= 2_000) {
-        lastReport = now
-        say(await progress(ch, runId, sent, labelsSent))
-        if (options.events === undefined) for (const line of await windowSummary(ch, 'churn', 1)) say(line)
-      }
-      await sleep(TICK_MS)
+    let lastTimeline = 0
+    const showTimeline = async (): Promise<void> => {
+      lastTimeline = Date.now()
+      for (const line of await timelineLines(ch, cursor)) say(line)
     }
-    await producer.disconnect()
-    await jsonProducer.disconnect()
-    await raw.disconnect()
-
-    if (options.events !== undefined && !interrupted) {
-      const deadline = Date.now() + 60_000
-      while (Date.now() < deadline && ((await storedCount(ch, runId)) < sent || (await storedCount(ch, runId, 'ground_truth')) < labelsSent)) await sleep(500)
-      say(await progress(ch, runId, sent, labelsSent))
-      const stored = await storedCount(ch, runId)
-      if (stored !== sent) throw new Error(`demo sent ${sent} predictions but ${stored} were stored within 60 s`)
-      say(`all ${sent} predictions stored exactly once; computing windows`)
-      await runMonitorPass(ch, log)
-      for (const line of await windowSummary(ch, 'churn', ticks)) say(line)
+    const sendDueLabels = async (force = false): Promise<void> => {
+      while (pending.length > 0 && (force || (pending[0]?.due ?? Infinity) <= Date.now())) {
+        const batch = pending.shift()
+        if (batch !== undefined) await avro.sendGroundTruth(batch.labels)
+        labelsSent += batch?.labels.length ?? 0
+      }
     }
+    const sendMinute = async (minuteStart: number, index: number): Promise<void> => {
+      const drifted = index >= DEMO_SCENARIO.driftFrom
+      const slowed = index >= DEMO_SCENARIO.dropFrom
+      const events: SampleEvent[] = []
+      for (let i = 0; i < CHURN_PER_MINUTE; i++) {
+        events.push(churnEvent(random, `${runId}-c${sent + i}`, minuteStart + Math.floor((i * 60_000) / CHURN_PER_MINUTE), random() < 0.5 ? '1' : '2', drifted))
+      }
+      for (let i = 0; i < ETA_PER_MINUTE; i++) {
+        events.push(etaEvent(random, `${runId}-e${sent + i}`, minuteStart + Math.floor((i * 60_000) / ETA_PER_MINUTE), slowed))
+      }
+      await send(avro, json, events, sent)
+      sent += events.length
+      const labels = events.filter(() => random() < LABELLED_SHARE).map((e) => ({ ...e.label, timestamp: Number(e.label.timestamp) + LABEL_LAG_MS }))
+      pending.push({ due: Date.now() + LABEL_SEND_DELAY_MS, labels })
+    }
+
+    say(`replaying ${DEMO_SCENARIO.minutes} simulated minutes (${CHURN_PER_MINUTE} churn and ${ETA_PER_MINUTE} delivery predictions each): malformed burst at minute ${DEMO_SCENARIO.malformedAt}, churn feature drift from ${DEMO_SCENARIO.driftFrom}, slower deliveries from ${DEMO_SCENARIO.dropFrom}`)
+    for (let minute = 0; minute < DEMO_SCENARIO.minutes && !interrupted; minute++) {
+      const started = Date.now()
+      if (minute === DEMO_SCENARIO.malformedAt) await raw.send({ topic: config.topics.predictions, messages: Array.from({ length: 6 }, () => malformedMessages(runId)).flat().map((value) => ({ value })) })
+      await sendMinute(simulatedStart + minute * 60_000, minute)
+      say(`${progressBar(minute + 1, DEMO_SCENARIO.minutes)} simulated minute ${minute + 1}/${DEMO_SCENARIO.minutes}, ${sent.toLocaleString('en')} predictions sent${minute === DEMO_SCENARIO.malformedAt ? ', 42 malformed messages' : ''}`)
+      do {
+        await sendDueLabels()
+        if (Date.now() - lastTimeline >= 2_000) await showTimeline()
+        await sleep(100)
+      } while (Date.now() - started < minuteMs && !interrupted)
+    }
+    await sendDueLabels(true)
+
+    if (options.short) {
+      say('replay done; waiting for the last windows, alerts and deliveries')
+      const monitor = running.find((s): s is MonitorService => s.name === 'monitor')
+      await settle(ch, monitor, { runId, predictions: sent, labels: labelsSent }, async () => showTimeline(), () => interrupted)
+      await showTimeline()
+      for (const line of await summary(ch)) say(line)
+    } else {
+      say('replay done; traffic goes on in real time, one minute at a time (Ctrl-C stops)')
+      // Each further minute is sent when the real clock is `ahead` minutes before it, as the replay left off.
+      for (let minute = DEMO_SCENARIO.minutes; !interrupted; minute++) {
+        const minuteStart = simulatedStart + minute * 60_000
+        while (Date.now() < minuteStart - DEMO_SCENARIO.ahead * 60_000 && !interrupted) {
+          await sendDueLabels()
+          if (Date.now() - lastTimeline >= 2_000) await showTimeline()
+          await sleep(250)
+        }
+        if (!interrupted) await sendMinute(minuteStart, minute)
+      }
+    }
+    await Promise.all([avro.disconnect(), json.disconnect(), raw.disconnect()])
   } finally {
-    await stopAll(running, log, closeShared)
+    await stopAll(running, log, async () => {
+      await ch.close()
+      await peers?.close()
+      await stack?.stop()
+    })
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
     say('stopped')
   }
 }
 
-async function storedCount(ch: Awaited<ReturnType<typeof openClickHouse>>, runId: string, table: 'predictions' | 'ground_truth' = 'predictions'): Promise<number> {
-  const rows = await (
-    await ch.client.query({
-      query: 'SELECT count() AS n FROM {table:Identifier} FINAL WHERE startsWith(event_id, {prefix:String})',
-      query_params: { prefix: `${runId}-`, table },
-      format: 'JSONEachRow',
-    })
-  ).json<{ n: string | number }>()
-  return Number(rows[0]?.n ?? 0)
+/**
+ * The two models, their references (one per churn version: each version's own scores), channels and monitors.
+ * Without a webhook receiver (produce-only), monitors notify the email channel only.
+ */
+async function registerModels(ch: ClickHouse, demoDir: string, webhookUrl: string | undefined): Promise<void> {
+  const churn = await saveModel(ch, CHURN_MODEL)
+  const eta = await saveModel(ch, ETA_MODEL)
+  for (const version of ['1', '2'] as const) {
+    const file = join(demoDir, `churn-v${version}-reference.csv`)
+    writeFileSync(file, churnReferenceCsv(5_000, 7, version))
+    await uploadReference(ch, { model: churn, version, file, replace: true })
+  }
+  const etaFile = join(demoDir, 'delivery-eta-reference.csv')
+  writeFileSync(etaFile, etaReferenceCsv(5_000, 11))
+  await uploadReference(ch, { model: eta, version: '1', file: etaFile, replace: true })
+  if (webhookUrl !== undefined) await saveChannel(ch, { name: 'retrain-webhook', type: 'webhook', url: webhookUrl, template: 'generic', signing_secret_env: SIGNING_SECRET_ENV })
+  await saveChannel(ch, { name: 'ml-team-email', type: 'email', to: ['ml-team@example.com'] })
+  const file = join(PACKAGE_ROOT, 'services', 'cli', 'demo', 'monitors.yaml')
+  const { monitors } = parseMonitorsFile(readFileSync(file, 'utf8'), 'monitors.yaml')
+  const reachable = (channels: string[]): string[] => (webhookUrl === undefined ? channels.filter((c) => c !== 'retrain-webhook') : channels)
+  await saveMonitors(ch, monitors.map((m) => ({ ...m, channels: reachable(m.channels) })), { origin: 'apply' })
 }
 
-async function progress(ch: Awaited<ReturnType<typeof openClickHouse>>, runId: string, sent: number, labelsSent: number): Promise<string> {
-  const [counts] = await (
+/** Avro through the registry for most events, plain JSON for every 10th: both paths of ingest. */
+async function send(avro: ModelwatchProducer, json: ModelwatchProducer, events: SampleEvent[], offset: number): Promise<void> {
+  const asJson = (i: number): boolean => (offset + i) % 10 === 0
+  await avro.sendPredictions(events.filter((_, i) => !asJson(i)).map((e) => e.prediction))
+  await json.sendPredictions(events.filter((_, i) => asJson(i)).map((e) => e.prediction))
+}
+
+function progressBar(done: number, total: number): string {
+  const width = 24
+  const filled = Math.round((done / total) * width)
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`
+}
+
+/**
+ * Waits until the results are final for what was sent: every prediction and label stored, then a monitor pass
+ * (with its alerting run) that started after that, then no delivery pending; at most 180 s. A pass that ends
+ * after the data was stored may have started before, so it waits for the end of the pass after that one.
+ */
+async function settle(ch: ClickHouse, monitor: MonitorService | undefined, expected: { runId: string; predictions: number; labels: number }, tick: () => Promise<void>, stop: () => boolean): Promise<void> {
+  const deadline = Date.now() + 180_000
+  const lastPassEnd = (): number => Date.parse(monitor?.health.snapshot().lastPassAt ?? '1970-01-01T00:00:00Z')
+  const wait = async (done: () => Promise<boolean>, what: string): Promise<void> => {
+    while (!(await done())) {
+      if (stop()) return
+      if (Date.now() > deadline) throw new Error(`demo: gave up waiting for ${what}`)
+      await tick()
+      await sleep(500)
+    }
+  }
+  await wait(async () => {
+    const [stored] = await (
+      await ch.client.query({
+        query: `SELECT (SELECT count() FROM predictions FINAL WHERE startsWith(event_id, {prefix:String})) AS predictions,
+                       (SELECT count() FROM ground_truth FINAL WHERE startsWith(event_id, {prefix:String})) AS labels`,
+        query_params: { prefix: `${expected.runId}-` },
+        format: 'JSONEachRow',
+      })
+    ).json<{ predictions: number; labels: number }>()
+    return Number(stored?.predictions) >= expected.predictions && Number(stored?.labels) >= expected.labels
+  }, 'every event to be stored')
+  const storedAt = Date.now()
+  await wait(async () => lastPassEnd() > storedAt, 'a monitor pass')
+  const firstEnd = lastPassEnd()
+  await wait(async () => lastPassEnd() > firstEnd, 'a monitor pass over everything stored')
+  await wait(async () => {
+    const [state] = await (
+      await ch.client.query({
+        query: `SELECT count() AS undelivered FROM (SELECT id FROM deliveries GROUP BY id HAVING argMax(status, seq) IN ('pending', 'retrying'))`,
+        format: 'JSONEachRow',
+      })
+    ).json<{ undelivered: number }>()
+    return Number(state?.undelivered ?? 0) === 0
+  }, 'the notifications to be delivered')
+}
+
+/** The end of the short mode: which alerts fire and what was delivered. */
+async function summary(ch: ClickHouse): Promise<string[]> {
+  const alerts = await (
     await ch.client.query({
-      query: `SELECT count() AS predictions, countIf(label_class IS NOT NULL) AS labelled
-              FROM labelled_predictions WHERE startsWith(event_id, {prefix:String})`,
-      query_params: { prefix: `${runId}-` },
+      query: `SELECT monitor, model_version, status, severity, value FROM alerts FINAL WHERE status IN ('firing', 'pending') ORDER BY monitor, model_version`,
       format: 'JSONEachRow',
     })
-  ).json<{ predictions: string | number; labelled: string | number }>()
-  const reasons = await (
-    await ch.client.query({ query: 'SELECT reason, count() AS n FROM dead_letters FINAL GROUP BY reason ORDER BY reason', format: 'JSONEachRow' })
-  ).json<{ reason: string; n: string | number }>()
-  const dlq = reasons.map((r) => `${r.reason}=${r.n}`).join(' ') || 'none'
-  return `sent ${sent} predictions, ${labelsSent} labels | stored ${counts?.predictions ?? 0} predictions, ${counts?.labelled ?? 0} labelled | dead letters: ${dlq}`
+  ).json<{ monitor: string; model_version: string; status: string; severity: string; value: number | null }>()
+  const deliveries = await (
+    await ch.client.query({
+      query: `SELECT channel, argMax(status, seq) AS status, count() AS rows FROM deliveries GROUP BY id, channel ORDER BY channel`,
+      format: 'JSONEachRow',
+    })
+  ).json<{ channel: string; status: string }>()
+  const byChannel = new Map<string, string[]>()
+  for (const d of deliveries) byChannel.set(d.channel, [...(byChannel.get(d.channel) ?? []), d.status])
+  return [
+    `summary: ${alerts.length} alert(s) firing`,
+    ...alerts.map((a) => `  ${a.status.padEnd(8)} ${a.severity.padEnd(8)} ${a.monitor} v${a.model_version} (value ${a.value === null ? '-' : Number(a.value.toPrecision(4))})`),
+    ...[...byChannel].map(([channel, statuses]) => `  ${channel}: ${statuses.length} notification(s), ${statuses.filter((s) => s === 'delivered').length} delivered`),
+  ]
 }
