@@ -8,6 +8,7 @@ import type { ClickHouse } from '../core/clickhouse/client.js'
 import type { Logger } from '../core/logger.js'
 import { rejectionsPerWindow } from './data-quality/rejections.js'
 import { ensureReferenceProfile } from './aggregates/reference-profile.js'
+import { missingShares } from './data-quality/missing.js'
 import { volumePerWindow, type VolumeFigures } from './data-quality/volume.js'
 import { computeWindowDrift, type WindowAggregates } from './drift/window-drift.js'
 import type { DriftOptions, DriftReport } from './drift/report.js'
@@ -99,6 +100,8 @@ async function computeWindows(ch: ClickHouse, model: ModelSpec, selection: Windo
     labelDelays(ch, selection),
     rejectionsPerWindow(ch, model.name, selection.windowSeconds, selection.starts),
   ])
+  const unreferenced = [...new Set([...performanceByGroup.keys()].map((grp) => parseGroupKey(grp).version))].filter((v) => !references.has(v))
+  const missing = await missingShares(ch, model, selection, unreferenced)
   for (const [grp, metrics] of performanceByGroup) {
     const { version, segment, windowStart } = parseGroupKey(grp)
     const key: WindowKey = { model: model.name, model_version: version, segment, window_seconds: selection.windowSeconds, window_start: windowStart, window_end: windowStart + windowMs }
@@ -114,6 +117,7 @@ async function computeWindows(ch: ClickHouse, model: ModelSpec, selection: Windo
     // full pass over the window and its reference, and segments multiply them.
     const reference = references.get(version)
     if (reference !== undefined && segment === '') await addDrift(ch, model, key, reference, computedAt, results)
+    for (const [column, value] of missing.get(grp) ?? []) results.dataQuality.push({ ...key, column, metric: 'missing_share', value, computed_at: computedAt })
   }
   for (const r of rejections) {
     const key: WindowKey = { model: model.name, model_version: '', segment: '', window_seconds: selection.windowSeconds, window_start: r.windowStart, window_end: r.windowStart + windowMs }

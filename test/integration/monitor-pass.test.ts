@@ -183,3 +183,33 @@ describe('monitor pass with a rolling reference', () => {
     }
   })
 })
+
+describe('monitor pass for a version without a reference', () => {
+  it('still reports each feature\'s missing share (absent key, NULL or NaN count as missing)', async () => {
+    const ch = await openClickHouse(loadConfig({ MODELWATCH_DATA_DIR: testDataDir(), CLICKHOUSE_DATABASE: uniqueName('noref') }).clickhouse)
+    try {
+      await migrate(ch)
+      await saveModel(ch, { name: 'n', task: 'regression', features: [{ name: 'x', kind: 'numeric' }, { name: 'c', kind: 'categorical' }], default_window: '1h' })
+      // 8 predictions: x absent in 2 and NULL in 1 (3/8 missing); c NULL in 1 and absent in 1 (2/8 missing).
+      const x: (number | null | undefined)[] = [1, 2, undefined, null, 5, undefined, 7, 8]
+      const c: (string | null | undefined)[] = ['a', null, 'b', 'a', undefined, 'b', 'a', 'b']
+      const predictions = x.map((value, i) => ({
+        event_id: `n${i}`, model: 'n', model_version: '1', timestamp: H10 + i * 1000,
+        numeric_features: value === undefined ? {} : { x: value }, categorical_features: c[i] === undefined ? {} : { c: c[i] },
+        score: null, probabilities: {}, predicted_class: null, value: 1, segments: {}, source: 'http', kafka_partition: -1, kafka_offset: -1,
+      }))
+      await ch.client.insert({ table: 'predictions', values: predictions, format: 'JSONEachRow' })
+      await runMonitorPass(ch, log, { visibilityMarginMs: 0 })
+      const missing = await rows<{ column: string; value: number }>(
+        ch,
+        "SELECT column, value FROM data_quality FINAL WHERE model = 'n' AND segment = '' AND metric = 'missing_share' ORDER BY column",
+      )
+      assert.deepEqual(missing, [
+        { column: 'c', value: 2 / 8 },
+        { column: 'x', value: 3 / 8 },
+      ])
+    } finally {
+      await ch.close()
+    }
+  })
+})
