@@ -232,10 +232,13 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
 
   return {
     async start() {
-      await ensureTopics(kafka, [...sourceTopics, topics.deadLetter])
+      // Right after a topic is created (here, or by a producer that got there first) brokers may not serve its
+      // partitions yet: kafkajs says so with retriable errors, which are waited out here rather than fatal.
+      const settle = { attempts: 10, initialDelayMs: 250, maxDelayMs: 3_000, retriable: kafkaRetriable, onRetry: (error: unknown, attempt: number) => void log.warn({ attempt, err: error }, 'topics not ready yet; retrying') }
+      await retry(() => ensureTopics(kafka, [...sourceTopics, topics.deadLetter]), settle)
       await deadLetterProducer.connect()
       await consumer.connect()
-      await consumer.subscribe({ topics: sourceTopics, fromBeginning: true })
+      await retry(() => consumer.subscribe({ topics: sourceTopics, fromBeginning: true }), settle)
       await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 2, eachBatch: handleBatch })
       flusher = runFlusher().catch((error: unknown) => {
         log.fatal({ err: error }, 'flusher failed')
@@ -258,7 +261,10 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
   }
 }
 
-/** Creates the topics that are missing (the broker's default partition count), so a fresh cluster works. */
+/**
+ * Creates the topics that are missing (the broker's default partition count), so a fresh cluster works, and
+ * checks every partition has a leader (a topic another client just created may not have one yet).
+ */
 async function ensureTopics(kafka: Kafka, names: string[]): Promise<void> {
   const admin = kafka.admin()
   await admin.connect()
@@ -266,7 +272,19 @@ async function ensureTopics(kafka: Kafka, names: string[]): Promise<void> {
     const existing = new Set(await admin.listTopics())
     const missing = names.filter((name) => !existing.has(name))
     if (missing.length > 0) await admin.createTopics({ topics: missing.map((topic) => ({ topic })), waitForLeaders: true })
+    const { topics } = await admin.fetchTopicMetadata({ topics: names })
+    const leaderless = topics.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0)).map((t) => t.name)
+    if (leaderless.length > 0) throw new ModelwatchError('KAFKA_UNAVAILABLE', `topics without partition leaders yet: ${leaderless.join(', ')}`, { retriable: true })
   } finally {
     await admin.disconnect()
   }
+}
+
+/**
+ * kafkajs marks the errors worth waiting out (leader elections, metadata not yet propagated) with
+ * `retriable: true`. (Its error classes are not reachable as ESM named exports, hence the duck typing.)
+ */
+function kafkaRetriable(error: unknown): boolean {
+  const kafkaRetriableFlag = error instanceof Error && error.name.startsWith('KafkaJS') && 'retriable' in error && error.retriable === true
+  return kafkaRetriableFlag || isRetriable(error)
 }
