@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util'
 import { ModelwatchError, UsageError, describeError } from '../core/errors.js'
 import { applyCommand } from './commands/apply.js'
 import { apiCommand } from './commands/api.js'
+import { compareCommand } from './commands/compare.js'
 import { demoCommand } from './commands/demo.js'
 import { driftCommand } from './commands/drift.js'
 import { migrateCommand } from './commands/migrate.js'
@@ -26,10 +27,12 @@ commands:
   sql "QUERY" [--json]  run a read-only query on the configured engine and print the rows
   drift --reference FILE --current FILE [--categorical a,b] [--json]  drift statistics between two CSV, Parquet or Arrow files
   model create|list     register a monitored model (--name --task --features a:numeric,b:categorical ...) or list them
+  model stage --model M --version V --stage S --reason "..."  move a version to shadow, challenger, production or archived (--history lists changes)
   apply -f FILE [--dry-run] [--prune]  create or update the monitors (alert rules) and silences declared in a YAML file
   reference upload|window|rolling|list  reference data per model version (see: modelwatch reference help)
-  demo [--short] [--produce-only]  start local Kafka and registry if none is configured, run everything, feed sample events
-                        (--produce-only: feed the stack at KAFKA_BROKERS and CLICKHOUSE_URL, start no services)
+  compare --model M --a V1 --b V2 [--from T] [--to T] [--segment k=v] [--paired auto|yes|no] [--json]  is version b better than a (tests, intervals, verdicts)
+  demo [--short] [--produce-only]  start local Kafka and registry if none is configured, run everything, replay a scripted story
+                        (--short: fast, then a summary and exit; --produce-only: feed the stack at KAFKA_BROKERS and CLICKHOUSE_URL, start no services)
 
 Configuration comes from environment variables; see the README's configuration reference.
 `
@@ -53,6 +56,8 @@ async function main(argv: string[]): Promise<void> {
       return modelCommand(env, rest)
     case 'apply':
       return applyCommand(env, rest)
+    case 'compare':
+      return compareCommand(env, rest)
     case 'reference':
       return referenceCommand(env, rest)
     case 'sql': {

@@ -14,10 +14,12 @@ import { UsageError } from '../../core/errors.js'
 import type { ModelSpecInput } from '../../monitor/models/model-spec.js'
 import { listModels, saveModel } from '../../monitor/models/registry.js'
 import { openContext } from '../context.js'
+import { modelStageCommand } from './model-stage.js'
 import { formatTable } from '../table.js'
 
 export async function modelCommand(env: NodeJS.ProcessEnv, args: string[]): Promise<void> {
   const [action, ...rest] = args
+  if (action === 'stage') return modelStageCommand(env, rest)
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -32,7 +34,7 @@ export async function modelCommand(env: NodeJS.ProcessEnv, args: string[]): Prom
       json: { type: 'boolean', default: false },
     },
   })
-  if (action !== 'create' && action !== 'list') throw new UsageError('usage: modelwatch model create ... | modelwatch model list [--json]')
+  if (action !== 'create' && action !== 'list') throw new UsageError('usage: modelwatch model create ... | modelwatch model list [--json] | modelwatch model stage ...')
   const input = action === 'create' ? specFromArgs(values) : undefined
   const ctx = await openContext(env, { logLevel: 'warn' })
   try {
