@@ -6,7 +6,8 @@
  *    churn.dataset-drift monitor fires for both versions;
  *  - delivery_eta's slower deliveries from minute 10 → the delivery_eta.mae monitor fires;
  *  - the churn AUC floor and delivery_eta's dataset drift stay quiet; the malformed burst lands in dead_letters.
- * Each alert is delivered once to the signed webhook and once by email.
+ * Each alert is delivered once to the signed webhook and once by email, and the champion/challenger report finds
+ * churn's version 2 better (it is, by construction), with the sequential test concluded.
  */
 import assert from 'node:assert/strict'
 import { readdirSync, readFileSync } from 'node:fs'
@@ -25,6 +26,9 @@ describe('modelwatch demo --short', () => {
     const result = await runCli(['demo', '--short'], env)
     assert.equal(result.code, 0, `demo failed:\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`)
     assert.match(result.stdout, /summary: 3 alert\(s\) firing/)
+    // Version 2 is truly better (it knows what monthly spend does); the report says so and the sequential test concluded.
+    assert.match(result.stdout, /^roc_auc .* better /m)
+    assert.match(result.stdout, /sequential test \(mSPRT on \w+[^)]*\): b better/)
 
     const ch = await openClickHouse(loadConfig({ ...env, MODELWATCH_DATA_DIR: dataDir }).clickhouse)
     try {

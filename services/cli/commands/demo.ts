@@ -29,6 +29,7 @@ import { stopAll } from '../../core/shutdown.js'
 import { createServiceSignals } from '../../core/signal.js'
 import type { MonitorService } from '../../monitor/main.js'
 import { saveModel } from '../../monitor/models/registry.js'
+import { compareVersions, recordStage } from '../../compare/index.js'
 import { uploadReference } from '../../monitor/references/index.js'
 import { createProducer, type ModelwatchProducer } from '../../producer/index.js'
 import { startDemoPeers } from '../demo/local-peers.js'
@@ -36,6 +37,7 @@ import { CHURN_MODEL, ETA_MODEL, churnEvent, churnReferenceCsv, etaEvent, etaRef
 import { seededRandom } from '../demo/seeded-random.js'
 import { startCursor, timelineLines } from '../demo/timeline.js'
 import { startLocalStack, type LocalStack } from '../local-stack.js'
+import { formatReport } from './compare.js'
 import { SERVICES } from './serve.js'
 
 export interface DemoOptions {
@@ -191,6 +193,8 @@ export async function demoCommand(env: NodeJS.ProcessEnv, options: DemoOptions):
       await settle(ch, monitor, { runId, predictions: sent, labels: labelsSent }, async () => showTimeline(), () => interrupted)
       await showTimeline()
       for (const line of await summary(ch)) say(line)
+      say('champion/challenger: churn version 2 against version 1 over the replay')
+      process.stdout.write(formatReport(await compareVersions(ch, { model: 'churn', a: '1', b: '2', from: simulatedStart, to: simulatedStart + DEMO_SCENARIO.minutes * 60_000 })))
     } else {
       say('replay done; traffic goes on in real time, one minute at a time (Ctrl-C stops)')
       // Each further minute is sent when the real clock is `ahead` minutes before it, as the replay left off.
@@ -201,7 +205,13 @@ export async function demoCommand(env: NodeJS.ProcessEnv, options: DemoOptions):
           if (Date.now() - lastTimeline >= 2_000) await showTimeline()
           await sleep(250)
         }
-        if (!interrupted) await sendMinute(minuteStart, minute)
+        if (interrupted) break
+        await sendMinute(minuteStart, minute)
+        // Every few minutes, where the champion/challenger test stands (it may be read as often as one likes).
+        if ((minute - DEMO_SCENARIO.minutes) % 3 === 0) {
+          say('champion/challenger: churn version 2 against version 1 so far')
+          process.stdout.write(formatReport(await compareVersions(ch, { model: 'churn', a: '1', b: '2', from: simulatedStart, to: minuteStart })))
+        }
       }
     }
     await Promise.all([avro.disconnect(), json.disconnect(), raw.disconnect()])
@@ -224,6 +234,9 @@ export async function demoCommand(env: NodeJS.ProcessEnv, options: DemoOptions):
 async function registerModels(ch: ClickHouse, demoDir: string, webhookUrl: string | undefined): Promise<void> {
   const churn = await saveModel(ch, CHURN_MODEL)
   const eta = await saveModel(ch, ETA_MODEL)
+  await recordStage(ch, { model: 'churn', version: '1', stage: 'production', changedBy: 'demo', reason: 'the champion' })
+  await recordStage(ch, { model: 'churn', version: '2', stage: 'challenger', changedBy: 'demo', reason: 'retrained with monthly spend; serves half the traffic' })
+  await recordStage(ch, { model: 'delivery_eta', version: '1', stage: 'production', changedBy: 'demo', reason: 'the only version' })
   for (const version of ['1', '2'] as const) {
     const file = join(demoDir, `churn-v${version}-reference.csv`)
     writeFileSync(file, churnReferenceCsv(5_000, 7, version))
