@@ -91,7 +91,7 @@ async function startPipeline(stack: { brokers: string; registryUrl: string }, ov
     MODELWATCH_CONSUMER_GROUP: `${id}-ingest`, CLICKHOUSE_DATABASE: id, MODELWATCH_DATA_DIR: join(dir, 'data'),
     MODELWATCH_HEALTH_PORT: String(healthPort), MODELWATCH_API_PORT: String(apiPort),
     MODELWATCH_API_TOKENS: `bench:admin:${token}`, MODELWATCH_API_RATE_LIMIT: '0',
-    MODELWATCH_WEBHOOK_ALLOW_PRIVATE: 'true', BENCH_HOOK_SECRET: randomBytes(16).toString('hex'), MODELWATCH_LOG_LEVEL: 'warn',
+    MODELWATCH_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8', BENCH_HOOK_SECRET: randomBytes(16).toString('hex'), MODELWATCH_LOG_LEVEL: 'warn',
     ...overrides,
   }
   const receiver = await startReceiver()

@@ -4,6 +4,7 @@
  * the rest of the code as the typed `Config`. Library modules never read `process.env`.
  */
 import { createHash } from 'node:crypto'
+import { isIP } from 'node:net'
 import { validate as validCron } from 'node-cron'
 import { z } from 'zod'
 import { ConfigError } from './errors.js'
@@ -17,6 +18,20 @@ const list = z
   .string()
   .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0))
   .pipe(z.array(z.string()).min(1, 'must name at least one host:port'))
+/** Comma-separated CIDR networks or single addresses, each checked as node's BlockList would read it. */
+const networks = z
+  .string()
+  .transform((text) => text.split(',').map((n) => n.trim()).filter((n) => n.length > 0))
+  .pipe(
+    z.array(
+      z.string().refine((entry) => {
+        const [address = '', prefix, ...rest] = entry.split('/')
+        const family = isIP(address)
+        const bits = prefix === undefined ? 0 : Number(prefix)
+        return family !== 0 && rest.length === 0 && Number.isInteger(bits) && bits >= 0 && bits <= (family === 6 ? 128 : 32)
+      }, 'must list networks as CIDR (10.20.0.0/16) or addresses, comma-separated'),
+    ),
+  )
 const topic = z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'must be a valid Kafka topic name')
 
 export type ApiScope = 'read' | 'write' | 'admin'
@@ -114,7 +129,7 @@ export const environment = {
   MODELWATCH_DELIVERY_BACKOFF_MAX_MS: variable({ schema: positiveInt, default: '300000', description: 'Largest backoff between attempts (a Retry-After header may ask for longer, up to an hour).' }),
   MODELWATCH_DELIVERY_POLL_MS: variable({ schema: positiveInt, default: '1000', description: 'How often the delivery worker looks for due deliveries.' }),
   MODELWATCH_DELIVERY_CONCURRENCY: variable({ schema: positiveInt, default: '4', description: 'Deliveries in flight per channel; channels never wait for each other.' }),
-  MODELWATCH_WEBHOOK_ALLOW_PRIVATE: variable({ schema: bool, default: 'false', description: 'Allow webhook and Slack URLs that resolve to private, loopback, link-local or metadata addresses (and plain http). Only for tests and trusted networks.' }),
+  MODELWATCH_WEBHOOK_ALLOWED_NETWORKS: variable({ schema: networks, default: '', description: 'Comma-separated networks (CIDR like 10.20.0.0/16, or single addresses) that webhook and Slack URLs may reach although private, loopback or link-local, and over plain http. Empty: public https receivers only.' }),
 } as const
 
 type Environment = typeof environment
@@ -211,7 +226,7 @@ function shapeConfig(v: Values) {
       backoffMaxMs: v.MODELWATCH_DELIVERY_BACKOFF_MAX_MS,
       pollMs: v.MODELWATCH_DELIVERY_POLL_MS,
       concurrency: v.MODELWATCH_DELIVERY_CONCURRENCY,
-      allowPrivate: v.MODELWATCH_WEBHOOK_ALLOW_PRIVATE,
+      allowedNetworks: v.MODELWATCH_WEBHOOK_ALLOWED_NETWORKS,
     },
   }
 }

@@ -29,7 +29,7 @@ describe('slack delivery', () => {
 
   before(async () => {
     config = loadConfig({
-      MODELWATCH_DATA_DIR: testDataDir(), CLICKHOUSE_DATABASE: uniqueName('notify_slack'), MODELWATCH_WEBHOOK_ALLOW_PRIVATE: 'true',
+      MODELWATCH_DATA_DIR: testDataDir(), CLICKHOUSE_DATABASE: uniqueName('notify_slack'), MODELWATCH_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8,::1',
       MODELWATCH_GRAFANA_URL: 'https://grafana.example.com/', MODELWATCH_PUBLIC_URL: 'https://modelwatch.example.com',
     })
     ch = await openClickHouse(config.clickhouse)

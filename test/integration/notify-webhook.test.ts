@@ -41,7 +41,7 @@ describe('webhook delivery', () => {
 
   before(async () => {
     config = loadConfig({
-      MODELWATCH_DATA_DIR: testDataDir(), CLICKHOUSE_DATABASE: uniqueName('notify_webhook'), MODELWATCH_WEBHOOK_ALLOW_PRIVATE: 'true',
+      MODELWATCH_DATA_DIR: testDataDir(), CLICKHOUSE_DATABASE: uniqueName('notify_webhook'), MODELWATCH_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8,::1',
       MODELWATCH_DELIVERY_BACKOFF_MS: '1', MODELWATCH_DELIVERY_BACKOFF_MAX_MS: '5', MODELWATCH_DELIVERY_MAX_ATTEMPTS: '4', MODELWATCH_DELIVERY_POLL_MS: '50',
       MODELWATCH_PUBLIC_URL: 'https://modelwatch.example.com',
     })
@@ -294,7 +294,7 @@ describe('webhook delivery', () => {
       const n = sampleNotification(uniqueName('n'), name)
       ids.push(n.id)
       await enqueueNotifications(ch, [n])
-      assert.equal((await deliverDue(deps({ allowPrivate: false }))).get(n.id), 'dead', url)
+      assert.equal((await deliverDue(deps({ allowedNetworks: [] }))).get(n.id), 'dead', url)
       assert.match((await listDeliveries(ch, { id: n.id }))[0]?.last_error ?? '', expected)
     }
     assert.equal(ids.flatMap(requestsFor).length, 0)

@@ -40,4 +40,11 @@ describe('loadConfig', () => {
     const config = loadConfig({ KAFKA_BROKERS: 'a:1', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' })
     assert.deepEqual(config.kafka?.sasl, { mechanism: 'scram-sha-512', username: 'u', password: 'p' })
   })
+
+  it('reads the webhook allow-list as networks, and refuses what is not one', () => {
+    assert.deepEqual(loadConfig({ MODELWATCH_WEBHOOK_ALLOWED_NETWORKS: '10.20.0.0/16, 127.0.0.1,::1' }).delivery.allowedNetworks, ['10.20.0.0/16', '127.0.0.1', '::1'])
+    assert.deepEqual(loadConfig({}).delivery.allowedNetworks, [])
+    assert.throws(() => loadConfig({ MODELWATCH_WEBHOOK_ALLOWED_NETWORKS: '10.0.0.0/33' }), /MODELWATCH_WEBHOOK_ALLOWED_NETWORKS.*CIDR/)
+    assert.throws(() => loadConfig({ MODELWATCH_WEBHOOK_ALLOWED_NETWORKS: 'intranet.example.com' }), /MODELWATCH_WEBHOOK_ALLOWED_NETWORKS/)
+  })
 })

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { checkUrl, guardedLookup, isBlockedAddress } from '../../services/alerting/notifiers/url-guard.js'
 
-const strict = { allowPrivate: false }
+const strict = { allowedNetworks: [] }
+const loopbackAllowed = { allowedNetworks: ['127.0.0.0/8', '::1'] }
 
 describe('webhook URL guard', () => {
   it('blocks loopback, private, link-local, metadata, CGNAT and reserved addresses, v4 and v6', () => {
@@ -16,20 +17,23 @@ describe('webhook URL guard', () => {
     for (const address of ['140.82.112.3', '8.8.8.8', '172.32.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8']) assert.equal(isBlockedAddress(address), false, address)
   })
 
-  it('refuses plain http, other schemes and private literals unless private destinations are allowed', () => {
+  it('refuses plain http, other schemes and private literals unless their network is allowed', () => {
     assert.throws(() => checkUrl(new URL('http://hooks.example.com/x'), strict), { code: 'URL_REFUSED', message: /plain http to hooks\.example\.com is refused/ })
     assert.throws(() => checkUrl(new URL('https://169.254.169.254/latest/meta-data/'), strict), { code: 'URL_REFUSED', message: /169\.254\.169\.254 is a private/ })
     assert.throws(() => checkUrl(new URL('https://10.0.0.7/hook'), strict), { code: 'URL_REFUSED' })
     assert.throws(() => checkUrl(new URL('https://[::1]:8443/hook'), strict), { code: 'URL_REFUSED', message: /::1 is a private/ })
-    assert.throws(() => checkUrl(new URL('file:///etc/passwd'), { allowPrivate: true }), { code: 'URL_REFUSED', message: /only http\(s\)/ })
+    assert.throws(() => checkUrl(new URL('file:///etc/passwd'), loopbackAllowed), { code: 'URL_REFUSED', message: /only http\(s\)/ })
     checkUrl(new URL('https://hooks.example.com/x'), strict)
-    checkUrl(new URL('http://127.0.0.1:8080/x'), { allowPrivate: true })
+    checkUrl(new URL('http://127.0.0.1:8080/x'), loopbackAllowed)
+    // An allowed network opens only itself: other private addresses stay refused.
+    assert.throws(() => checkUrl(new URL('https://10.0.0.7/hook'), loopbackAllowed), { code: 'URL_REFUSED', message: /10\.0\.0\.7 is a private/ })
+    assert.throws(() => checkUrl(new URL('http://140.82.112.3/hook'), loopbackAllowed), { code: 'URL_REFUSED', message: /plain http/ })
   })
 
   it('refuses a host name that resolves to a loopback address at lookup time, naming the address and not the path', async () => {
     const error = await new Promise<Error | null>((resolve) => guardedLookup(strict)('localhost', {}, (e) => resolve(e)))
     assert.match(error?.message ?? '', /localhost resolves to (127\.0\.0\.1|::1), a private, loopback/)
-    const allowed = await new Promise<string | unknown[]>((resolve, reject) => guardedLookup({ allowPrivate: true })('localhost', {}, (e, address) => (e === null ? resolve(address) : reject(e))))
+    const allowed = await new Promise<string | unknown[]>((resolve, reject) => guardedLookup(loopbackAllowed)('localhost', {}, (e, address) => (e === null ? resolve(address) : reject(e))))
     assert.ok(typeof allowed === 'string' && isBlockedAddress(allowed))
   })
 })

@@ -85,7 +85,7 @@ function send(url: URL, body: string, options: PostOptions): Promise<{ status: n
     const req = request(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...options.headers },
-      lookup: guardedLookup(options.policy),
+      lookup: guardedLookup(options.policy, url.protocol === 'http:'),
       signal: options.signal,
     }, (res) => {
       const chunks: Buffer[] = []

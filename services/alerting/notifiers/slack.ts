@@ -19,6 +19,6 @@ export const sendSlack: Notifier<SlackChannel> = async (notification, spec, ctx)
   // The error must not quote the variable's value: for Slack the URL is the credential.
   if (url === null) throw new DeliveryError(`slack channel ${spec.name}: environment variable ${spec.url_env} does not hold a URL`, { retriable: false })
   const body = JSON.stringify(slackMessage(notification, ctx.config))
-  const { status } = await postJson(url, body, `slack channel ${spec.name}`, { headers: {}, policy: { allowPrivate: ctx.config.delivery.allowPrivate }, signal: ctx.signal })
+  const { status } = await postJson(url, body, `slack channel ${spec.name}`, { headers: {}, policy: { allowedNetworks: ctx.config.delivery.allowedNetworks }, signal: ctx.signal })
   return { responseStatus: status }
 }

@@ -39,7 +39,7 @@ export const sendWebhook: Notifier<WebhookChannel> = async (notification, spec, 
   }
   const { status } = await postJson(url, body, `${shownAs} (${url.host})`, {
     headers,
-    policy: { allowPrivate: ctx.config.delivery.allowPrivate },
+    policy: { allowedNetworks: ctx.config.delivery.allowedNetworks },
     signal: ctx.signal,
     alsoDelivered: request.alsoDelivered,
   })

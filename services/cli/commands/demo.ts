@@ -102,7 +102,7 @@ export async function demoCommand(env: NodeJS.ProcessEnv, options: DemoOptions):
     MODELWATCH_ALERT_DEFAULT_MONITORS: 'false',
     ...(peers === undefined
       ? {}
-      : { MODELWATCH_SMTP_HOST: '127.0.0.1', MODELWATCH_SMTP_PORT: String(peers.smtpPort), MODELWATCH_SMTP_STARTTLS: 'false', MODELWATCH_WEBHOOK_ALLOW_PRIVATE: 'true', MODELWATCH_DELIVERY_POLL_MS: '500' }),
+      : { MODELWATCH_SMTP_HOST: '127.0.0.1', MODELWATCH_SMTP_PORT: String(peers.smtpPort), MODELWATCH_SMTP_STARTTLS: 'false', MODELWATCH_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8', MODELWATCH_DELIVERY_POLL_MS: '500' }),
   })
   const log = createLogger(config.logLevel, pino.destination({ dest: logFile, sync: false }))
   const ch = await openClickHouse(config.clickhouse)
