@@ -95,6 +95,8 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
 
   async function consumeMessages({ batch: fetched, resolveOffset, heartbeat, isRunning, isStale, pause }: EachBatchPayload): Promise<void> {
     const { topic, partition } = fetched
+    // Messages behind the newest in this partition, as of this fetch (kafkajs: high watermark − last offset − 1).
+    health.consumerLag.set(Number(fetched.offsetLag()), { topic, partition: String(partition) })
     if (batch.size >= settings.batchSize) {
       // Unresolved messages are fetched again after resume; the flusher resumes once it has taken the batch.
       setPaused('batch full', true)

@@ -30,6 +30,7 @@ export class IngestHealth {
   readonly storeFailures: Counter
   readonly lastBatchSize: Gauge
   readonly lastInsertSeconds: Gauge
+  readonly consumerLag: Gauge
   readonly eventLoopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 })
   readonly eventLoopP99: Gauge
   readonly eventLoopMax: Gauge
@@ -43,6 +44,7 @@ export class IngestHealth {
     this.storeFailures = this.metrics.counter('modelwatch_ingest_store_failures_total', 'Failed attempts to store a batch, by dependency.')
     this.lastBatchSize = this.metrics.gauge('modelwatch_ingest_last_batch_size', 'Messages in the last stored batch.')
     this.lastInsertSeconds = this.metrics.gauge('modelwatch_ingest_last_store_seconds', 'Time to store the last batch, retries included.')
+    this.consumerLag = this.metrics.gauge('modelwatch_ingest_consumer_lag', 'Messages behind the newest per topic and partition, as of the last fetch.')
     this.eventLoopP99 = this.metrics.gauge('modelwatch_event_loop_delay_p99_seconds', 'p99 event-loop delay since start.', () => this.eventLoopDelay.percentile(99) / 1e9)
     this.eventLoopMax = this.metrics.gauge('modelwatch_event_loop_delay_max_seconds', 'Largest event-loop delay since start.', () => this.eventLoopDelay.max / 1e9)
     this.eventLoopDelay.enable()

@@ -73,6 +73,17 @@ describe('ingest: Kafka to ClickHouse', () => {
     assert.equal(await count(run.ch, "SELECT sum(numeric_features['tenure']) AS n FROM predictions FINAL WHERE startsWith(event_id, 'exact-a-')"), (299 * 300) / 2)
   })
 
+  it('reports consumer lag per partition on /metrics, 0 once everything is consumed', async () => {
+    const topic = run.config.topics.predictions
+    const lags = (): number[] =>
+      run.ingest.health.metrics
+        .render()
+        .split('\n')
+        .filter((line) => line.startsWith(`modelwatch_ingest_consumer_lag{topic="${topic}"`))
+        .map((line) => Number(line.split(' ').at(-1)))
+    await waitFor(async () => lags(), (values) => values.length > 0 && values.every((v) => v === 0), 'lag series at 0')
+  })
+
   it('sets malformed messages aside with their reason, original bytes and source, and stores every good event around them', async () => {
     const { registryUrl } = stackFromEnv()
     const registry = new SchemaRegistry({ host: registryUrl })
