@@ -18,6 +18,8 @@ export interface JudgeInput {
   value: number | null
   /** drift_metrics.drifted of the window, for `{drifted: true}`. */
   drifted?: boolean
+  /** comparison_results.sequential_concluded ('' while the test continues), for `{concluded: …}`. */
+  concluded?: '' | 'better' | 'worse'
   /** The baseline values: previous windows' values, or the single reference value. */
   baselineValues?: number[]
 }
@@ -31,6 +33,10 @@ export function judge(condition: Condition, input: JudgeInput): Judgement {
   if ('drifted' in condition) {
     if (input.drifted === undefined) return { outcome: 'insufficient', baseline: null, reason: 'no drift decision for the window' }
     return { outcome: input.drifted ? 'breach' : 'ok', baseline: null }
+  }
+  if ('concluded' in condition) {
+    if (input.concluded === undefined) return { outcome: 'insufficient', baseline: null, reason: 'no sequential test for the comparison' }
+    return { outcome: input.concluded === condition.concluded ? 'breach' : 'ok', baseline: null }
   }
   const { value } = input
   if (value === null || !Number.isFinite(value)) return { outcome: 'insufficient', baseline: null, reason: 'the statistic is undefined for the window' }

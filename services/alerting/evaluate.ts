@@ -10,9 +10,11 @@
 import type { ClickHouse } from '../core/clickhouse/client.js'
 import type { ModelSpec } from '../monitor/models/model-spec.js'
 import { versionReferences } from '../monitor/references/index.js'
+import { evaluateComparisonMonitor } from './comparison-series.js'
 import { judge, type Outcome } from './conditions.js'
 import { previousWindows, statisticKind, type MonitorSpec } from './monitor-spec.js'
 import { readSeries, type SeriesPoint } from './monitor-series.js'
+import type { ComparisonEvidence } from './notification.js'
 import type { ReferenceBaselines } from './reference-baseline.js'
 
 export interface Observation {
@@ -25,6 +27,8 @@ export interface Observation {
   /** The judged window; undefined when no window was eligible. */
   point?: SeriesPoint
   reason?: string
+  /** Comparison monitors: the evaluation judged, for the notification. */
+  comparison?: ComparisonEvidence
 }
 
 export interface SeriesContext {
@@ -102,6 +106,7 @@ export async function evaluateMonitor(
   model: ModelSpec,
   options: { now: number; baselines: ReferenceBaselines },
 ): Promise<Observation[]> {
+  if (statisticKind(monitor.statistic).kind === 'compare') return evaluateComparisonMonitor(ch, monitor, model, options.now)
   const windowSeconds = monitor.window ?? model.default_window
   const w = windowSeconds * 1000
   const lookback = (previousWindows(monitor.condition) + 2) * w + (monitor.final_only ? model.final_max_delay * 1000 : 0)

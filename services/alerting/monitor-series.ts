@@ -96,6 +96,8 @@ export async function readSeries(ch: ClickHouse, monitor: MonitorSpec, range: Se
         params.column = '__events__'
       }
       break
+    case 'compare':
+      throw new Error(`${monitor.statistic} is read from comparison_results by comparison-series.ts, not as a window series`)
   }
   const result = await ch.client.query({ query: `${query} ORDER BY window_start`, query_params: params, format: 'JSONEachRow' })
   const rows = await result.json<SeriesPoint & { is_final: number | boolean; drifted?: number | boolean }>()

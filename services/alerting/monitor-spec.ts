@@ -4,6 +4,7 @@
  * in the `monitors` table (monitors-store.ts). The rule format is documented in docs/alerting.md.
  */
 import { z } from 'zod'
+import { HIGHER_IS_BETTER } from '../compare/metric-comparison.js'
 import { durationSchema, formatDuration } from '../core/duration.js'
 
 const duration = durationSchema
@@ -14,6 +15,9 @@ export const DRIFT_FIELDS = [
   'chi2_p_value', 'new_category_share', 'missing_share', 'drift_score', 'drifted',
 ] as const
 export type DriftField = (typeof DRIFT_FIELDS)[number]
+
+/** The comparison_results metrics a `compare:<metric>` statistic may name (services/compare). */
+export const COMPARE_METRICS = Object.keys(HIGHER_IS_BETTER)
 
 /** `20`, `20%` and `'20%'` all mean twenty per cent. */
 const percent = z.union([
@@ -36,9 +40,11 @@ export const conditionSchema = z.union([
   z.strictObject({ drifted: z.literal(true) }),
   relative.extend({ drop: percent }).strict(),
   relative.extend({ rise: percent }).strict(),
-], { error: 'condition must be one of {above: X}, {below: X}, {drifted: true}, {drop: N%, against, windows}, {rise: N%, against, windows}' })
+  /** The champion/challenger sequential test concluded this way (comparison_results.sequential_concluded). */
+  z.strictObject({ concluded: z.enum(['better', 'worse']) }),
+], { error: 'condition must be one of {above: X}, {below: X}, {drifted: true}, {drop: N%, against, windows}, {rise: N%, against, windows}, {concluded: better|worse}' })
 
-const statistic = z.string().regex(/^(volume|drift:[a-z0-9_]+|dq:[a-z0-9_:]+|[A-Za-z0-9_:>.=-]+)$/, 'must be a performance metric (e.g. roc_auc), drift:<field>, dq:<metric> or volume')
+const statistic = z.string().regex(/^(volume|drift:[a-z0-9_]+|dq:[a-z0-9_:]+|[A-Za-z0-9_:>.=-]+)$/, 'must be a performance metric (e.g. roc_auc), drift:<field>, dq:<metric>, compare:<metric> or volume')
 
 const identifier = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'names are letters, digits, _ . - (at most 128)')
 
@@ -75,8 +81,17 @@ export const monitorSpecSchema = z
     if ((kind.kind === 'drift' || (kind.kind === 'dq' && !kind.metric.startsWith('rejected:') && kind.metric !== 'events')) && spec.column === undefined) {
       ctx.addIssue({ code: 'custom', path: ['column'], message: `${spec.statistic} needs a column (a feature name, or '*' for every column)` })
     }
-    if ((kind.kind === 'performance' || kind.kind === 'volume') && spec.column !== undefined) {
+    if ((kind.kind === 'performance' || kind.kind === 'volume' || kind.kind === 'compare') && spec.column !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['column'], message: `${spec.statistic} has no columns; remove column` })
+    }
+    if (kind.kind === 'compare' && !COMPARE_METRICS.includes(kind.metric)) {
+      ctx.addIssue({ code: 'custom', path: ['statistic'], message: `compare:${kind.metric} is not a compared metric; one of ${COMPARE_METRICS.join(', ')}` })
+    }
+    if (kind.kind === 'compare' && ('drifted' in spec.condition || 'drop' in spec.condition || 'rise' in spec.condition)) {
+      ctx.addIssue({ code: 'custom', path: ['condition'], message: `${spec.statistic} takes {concluded: better|worse}, or {above: X} / {below: X} on the difference challenger − champion` })
+    }
+    if ('concluded' in spec.condition && kind.kind !== 'compare') {
+      ctx.addIssue({ code: 'custom', path: ['condition'], message: '{concluded: better|worse} applies to compare:<metric> statistics only' })
     }
     if ('drifted' in spec.condition && kind.kind !== 'drift') {
       ctx.addIssue({ code: 'custom', path: ['condition'], message: '{drifted: true} applies to drift:<field> statistics only' })
@@ -95,6 +110,7 @@ export type StatisticKind =
   | { kind: 'drift'; field: string }
   | { kind: 'dq'; metric: string }
   | { kind: 'volume' }
+  | { kind: 'compare'; metric: string }
 
 /**
  * @example
@@ -104,6 +120,7 @@ export function statisticKind(statistic: string): StatisticKind {
   if (statistic === 'volume') return { kind: 'volume' }
   if (statistic.startsWith('drift:')) return { kind: 'drift', field: statistic.slice('drift:'.length) }
   if (statistic.startsWith('dq:')) return { kind: 'dq', metric: statistic.slice('dq:'.length) }
+  if (statistic.startsWith('compare:')) return { kind: 'compare', metric: statistic.slice('compare:'.length) }
   return { kind: 'performance', metric: statistic }
 }
 
@@ -117,6 +134,8 @@ export function describeCondition(condition: Condition): { text: string; thresho
   if ('above' in condition) return { text: `above ${condition.above}`, threshold: condition.above }
   if ('below' in condition) return { text: `below ${condition.below}`, threshold: condition.below }
   if ('drifted' in condition) return { text: 'drifted (the engine\'s per-column decision)', threshold: 1 }
+  // The threshold of a concluded test is a difference of 0: the sign is what was established.
+  if ('concluded' in condition) return { text: `sequential test concluded: challenger ${condition.concluded} than production`, threshold: 0 }
   const [verb, pct] = 'drop' in condition ? ['drops', condition.drop] : ['rises', condition.rise]
   const against = condition.against === 'reference' ? 'its value on the reference data' : `the mean of the previous ${condition.windows} windows`
   const floor = condition.min_change > 0 ? ` (and by at least ${condition.min_change})` : ''

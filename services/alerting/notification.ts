@@ -34,6 +34,41 @@ export interface AlertSummary {
   /** ms since the epoch. */
   started_at: number
   resolved_at: number | null
+  /** Comparison monitors (`compare:<metric>`) only: the champion/challenger evidence of the judged evaluation. */
+  comparison?: ComparisonEvidence
+}
+
+/** One version's side of a comparison: its value with the confidence interval and the rows behind it. */
+export interface ComparedVersion {
+  version: string
+  value: number | null
+  low: number | null
+  high: number | null
+  n: number
+}
+
+/** A champion/challenger comparison as a receiver needs it to promote or roll back (comparison_results row). */
+export interface ComparisonEvidence {
+  metric: string
+  /** The production version (a). */
+  champion: ComparedVersion
+  /** The shadow or challenger version (b); the alert's model_version. */
+  challenger: ComparedVersion
+  /** challenger − champion, with its confidence interval. */
+  difference: number | null
+  difference_low: number | null
+  difference_high: number | null
+  p_value: number | null
+  /** Benjamini–Hochberg across the metrics of the evaluation. */
+  p_value_adjusted: number | null
+  verdict: string
+  /** The always-valid sequential test (the key metric's row): its p-value, confidence sequence, α, conclusion. */
+  sequential: { p_value: number | null; low: number | null; high: number | null; alpha: number | null; concluded: '' | 'better' | 'worse' } | null
+  /** Compared on shadow pairs (same event_id) rather than split traffic. */
+  paired: boolean
+  /** ms since the epoch: since the challenger's stage began, up to the closed window's end. */
+  period_start: number
+  period_end: number
 }
 
 /** One message for one channel: a group of alerts that changed together (Alertmanager's grouping). */

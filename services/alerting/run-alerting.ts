@@ -1,5 +1,6 @@
 /**
- * One alerting run, after each monitor pass: create default monitors for new models, evaluate every monitor
+ * One alerting run, after each monitor pass: create default monitors for new models and for versions that
+ * entered shadow or challenger (comparison monitors), evaluate every monitor
  * against the monitor's latest windows, step each alert's state machine, mute (silences, inhibition), group
  * what is left into notifications, and save the new states and their history.
  *
@@ -8,19 +9,21 @@
  * so a notification is neither lost nor, with an outbox keyed by id, sent twice.
  */
 import type { ClickHouse } from '../core/clickhouse/client.js'
+import { CHALLENGER_STAGES } from '../compare/comparison-plan.js'
+import { currentStages } from '../compare/version-stages.js'
 import type { Logger } from '../core/logger.js'
 import type { ModelSpec } from '../monitor/models/model-spec.js'
 import { listModels } from '../monitor/models/registry.js'
 import { observe, sameRecord } from './alert-record.js'
 import { appendAlertEvents, loadAlerts, saveAlerts, toSummary, type AlertEventRow, type AlertRecord } from './alerts-store.js'
-import { defaultMonitors } from './default-monitors.js'
+import { challengerMonitors, defaultMonitors } from './default-monitors.js'
 import { evaluateMonitor, type Observation } from './evaluate.js'
 import { groupNotifications, type Notifiable } from './grouping.js'
 import { inhibitor } from './inhibition.js'
 import { markNotified, step, type Step } from './lifecycle.js'
 import type { MonitorSpec } from './monitor-spec.js'
 import { listMonitors, namesEverStored, saveMonitors } from './monitors-store.js'
-import type { Notification } from './notification.js'
+import type { ComparisonEvidence, Notification } from './notification.js'
 import { referenceBaselines } from './reference-baseline.js'
 import { activeSilence } from './silences.js'
 import { currentSilences } from './silences-store.js'
@@ -54,6 +57,8 @@ interface Changed {
   record: AlertRecord
   step: Step
   monitor: MonitorSpec | undefined
+  /** Comparison monitors: the judged evaluation, carried into the notification (not stored with the alert). */
+  comparison?: ComparisonEvidence
 }
 
 /**
@@ -97,7 +102,7 @@ export async function runAlerting(ch: ClickHouse, options: AlertingOptions): Pro
       const s = step(prev, { outcome: obs.outcome, window_start: obs.point?.window_start ?? prev?.window_start ?? 0 }, monitor, now)
       // Only series that breached at least once have an alert; the rest would fill the table with `inactive`.
       if (prev === undefined && obs.outcome !== 'breach') continue
-      changed.push({ record: { ...record, ...s.next }, step: s, monitor })
+      changed.push({ record: { ...record, ...s.next }, step: s, monitor, ...(obs.comparison === undefined ? {} : { comparison: obs.comparison }) })
     }
   }
   // Alerts whose series left the lookback, or whose monitor was deleted, resolve (as Alertmanager resolves
@@ -129,7 +134,8 @@ export async function runAlerting(ch: ClickHouse, options: AlertingOptions): Pro
       else {
         const change = `${r.fingerprint}:${c.step.event ?? ''}:${r.window_start}:${prev?.last_notified_at ?? ''}`
         c.record = markNotified(r, now)
-        notifiable.push({ alert: toSummary(c.record), channels: c.monitor.channels, change })
+        const alert = { ...toSummary(c.record), ...(c.comparison === undefined ? {} : { comparison: c.comparison }) }
+        notifiable.push({ alert, channels: c.monitor.channels, change })
       }
     }
     // A muted repeat is not news for the history: the alert was already firing and stays so.
@@ -167,7 +173,11 @@ export async function runAlerting(ch: ClickHouse, options: AlertingOptions): Pro
 }
 
 async function createDefaults(ch: ClickHouse, models: ModelSpec[], channels: readonly string[], now: number): Promise<number> {
-  const candidates = models.flatMap((m) => defaultMonitors(m, { channels }))
+  const challengers = await Promise.all(models.map(async (m) => {
+    const versions = [...(await currentStages(ch, m.name)).values()].filter((r) => CHALLENGER_STAGES.includes(r.stage))
+    return versions.flatMap((r) => challengerMonitors(m, r.version, { channels }))
+  }))
+  const candidates = [...models.flatMap((m) => defaultMonitors(m, { channels })), ...challengers.flat()]
   const existing = await namesEverStored(ch, candidates.map((c) => c.name))
   const fresh = candidates.filter((c) => !existing.has(c.name))
   await saveMonitors(ch, fresh, { origin: 'default', now })

@@ -2,7 +2,8 @@
  * Lifecycle stages of model versions (migration 008): shadow (scored on mirrored traffic, not served),
  * challenger (serves a share of traffic; "canary" is accepted as its other name), production (the champion),
  * archived. Every change is appended with who, when and why; nothing is overwritten, so the history answers
- * "who promoted this, and why".
+ * "who promoted this, and why". One version is in production at a time: promoting one archives the one before,
+ * in the same call, with a reason naming its successor.
  */
 import { z } from 'zod'
 import type { ClickHouse } from '../core/clickhouse/client.js'
@@ -44,15 +45,23 @@ interface StageRow {
 }
 
 /**
- * Appends a stage change and returns it as stored.
+ * Appends a stage change and returns it as stored. A change to production also archives every other version
+ * that was in production (same time, same author, reason `replaced by version <v> in production: <reason>`).
  *
  * @example
  * await recordStage(ch, { model: 'churn', version: '4', stage: 'challenger', changedBy: 'ci', reason: 'retrained on November data' })
  */
-export async function recordStage(ch: ClickHouse, change: StageChange): Promise<StageRecord> {
-  const now = Date.now()
-  // DateTime64(3) takes a JSON integer as milliseconds
-  await ch.client.insert({ table: 'version_stages', values: [{ model: change.model, version: change.version, stage: change.stage, changed_by: change.changedBy, reason: change.reason, changed_at: now }], format: 'JSONEachRow' })
+export async function recordStage(ch: ClickHouse, change: StageChange, options: { now?: number } = {}): Promise<StageRecord> {
+  const now = options.now ?? Date.now()
+  const replaced = change.stage !== 'production' ? []
+    : [...(await currentStages(ch, change.model)).values()].filter((r) => r.stage === 'production' && r.version !== change.version)
+  const row = (version: string, stage: Stage, reason: string) => ({ model: change.model, version, stage, changed_by: change.changedBy, reason, changed_at: now })
+  const values = [
+    ...replaced.map((r) => row(r.version, 'archived', `replaced by version ${change.version} in production: ${change.reason}`)),
+    row(change.version, change.stage, change.reason),
+  ]
+  // DateTime64(3) takes a JSON integer as milliseconds; one insert, so no reader sees two versions in production
+  await ch.client.insert({ table: 'version_stages', values, format: 'JSONEachRow' })
   return { ...change, changedAt: new Date(now).toISOString() }
 }
 

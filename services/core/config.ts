@@ -106,6 +106,7 @@ export const environment = {
   MODELWATCH_MONITOR_HEALTH_PORT: variable({ schema: z.union([z.literal('off'), port]), default: '9466', description: 'Port of the monitor health endpoint (/healthz, /metrics) of `modelwatch monitor`; 0 picks a free one, off opens none. `modelwatch start` and the demo leave it off unless set: ingest on MODELWATCH_HEALTH_PORT answers for that process.' }),
   MODELWATCH_ALERT_DEFAULT_CHANNELS: variable({ schema: z.string().transform((v) => v.split(',').map((c) => c.trim()).filter((c) => c.length > 0)).pipe(z.array(z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'must list channel names (letters, digits, _ . -)'))), default: '', description: 'Comma-separated channels the default monitors of a new model notify (dataset drift, key metric drop, volume drop, missing share). Empty: they alert without notifying until a monitor names channels.' }),
   MODELWATCH_ALERT_DEFAULT_MONITORS: variable({ schema: bool, default: 'true', description: 'Create the default monitors (dataset drift, key metric drop, volume drop, missing share) for each new model. false: only monitors you declare.' }),
+  MODELWATCH_AUTO_PROMOTE: variable({ schema: bool, default: 'false', description: 'When the sequential test of a champion/challenger comparison concludes, change the stages by itself: a better challenger becomes production (the old production version is archived), a worse one is archived; recorded as changed by modelwatch with the evidence. false: only the comparison alerts fire.' }),
   MODELWATCH_API_PORT: variable({ schema: port, default: '8080', description: 'Port of the HTTP API (modelwatch api, modelwatch start); 0 picks a free one.' }),
   MODELWATCH_API_TOKENS: variable({ schema: apiTokens.optional(), description: 'API bearer tokens as name:scope:token, comma-separated; scope read, write or admin (each includes the ones before); tokens at least 16 characters. Unset: only /healthz and /readyz answer.', secret: true }),
   MODELWATCH_API_RATE_LIMIT: variable({ schema: z.coerce.number().int().min(0), default: '600', description: 'Requests per minute per API token (token bucket, bursts up to the same number); 0 turns the limit off.' }),
@@ -198,6 +199,9 @@ function shapeConfig(v: Values) {
     alerting: {
       defaultChannels: v.MODELWATCH_ALERT_DEFAULT_CHANNELS,
       defaultMonitors: v.MODELWATCH_ALERT_DEFAULT_MONITORS,
+    },
+    compare: {
+      autoPromote: v.MODELWATCH_AUTO_PROMOTE,
     },
     api: {
       port: v.MODELWATCH_API_PORT,

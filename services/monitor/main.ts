@@ -1,14 +1,16 @@
 /**
  * The monitor service: on a schedule (MODELWATCH_MONITOR_SCHEDULE, every 30 s by default), and soon after ingest
  * in the same process stored new events (at most every MODELWATCH_MONITOR_MIN_GAP_MS), computes the windows
- * that changed since its last pass and writes window_metrics, drift_metrics and data_quality; then evaluates the
- * alert rules on them and queues the notifications (services/alerting/run-alerting.ts, outbox.ts).
+ * that changed since its last pass and writes window_metrics, drift_metrics and data_quality; then compares
+ * challengers with their champion once per closed window (services/compare/comparison-runs.ts); then evaluates
+ * the alert rules on them and queues the notifications (services/alerting/run-alerting.ts, outbox.ts).
  * Started by `modelwatch monitor` alone or by `modelwatch start` with the others.
  */
 import { listen, type Listening } from '../core/http-listen.js'
 import type { RunningService, ServiceContext } from '../core/service.js'
 import { runAlerting } from '../alerting/run-alerting.js'
 import { enqueueNotifications } from '../alerting/outbox.js'
+import { runComparisons } from '../compare/comparison-runs.js'
 import { createMonitorHealthApp, MonitorHealth, staleAfterMs } from './health-server.js'
 import { runMonitorPass } from './pass.js'
 import { schedulePasses } from './scheduler.js'
@@ -25,6 +27,7 @@ export async function startMonitor({ config, ch, log: parent, signals, metrics }
   const windows = metrics.counter('modelwatch_monitor_windows_total', 'Windows computed by monitor passes.')
   const evaluations = metrics.counter('modelwatch_rule_evaluations_total', 'Series judged by alert rules, by outcome (judged, insufficient).')
   const notificationsQueued = metrics.counter('modelwatch_notifications_queued_total', 'Notifications handed to the outbox.')
+  const comparisons = metrics.counter('modelwatch_comparisons_total', 'Champion/challenger comparisons written, by outcome (ok, failed).')
   const alerts = metrics.gauge('modelwatch_alerts', 'Alerts by status (pending, firing) after the last rule evaluation.')
   const pass = async (): Promise<void> => {
     try {
@@ -36,6 +39,9 @@ export async function startMonitor({ config, ch, log: parent, signals, metrics }
       throw error
     }
     passes.inc({ outcome: 'ok' })
+    const compared = await runComparisons(ch, { log, autoPromote: config.compare.autoPromote })
+    comparisons.inc({ outcome: 'ok' }, compared.evaluated)
+    comparisons.inc({ outcome: 'failed' }, compared.failed.length)
     const alerting = await runAlerting(ch, {
       log,
       defaultChannels: config.alerting.defaultChannels,

@@ -3,13 +3,15 @@
  * Grafana dashboard (schema below, typed against @grafana/schema), uids are unique and stable, every data
  * source resolves to a provisioned one, and every ClickHouse query (panels, variables, annotations), with the
  * plugin's macros and the template variables expanded as Grafana would, runs on the real engine after the
- * migrations and a seed made by the real pipeline, returns rows, and returns the columns its panel uses.
+ * migrations and a seed made by the real pipeline, returns rows, and returns the columns its panel uses; and the
+ * champion/challenger dashboard picks the production version as champion by itself.
  */
 import assert from 'node:assert/strict'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { parse } from 'yaml'
+import { recordStage } from '../../services/compare/index.js'
 import { openClickHouse, type ClickHouse } from '../../services/core/clickhouse/client.js'
 import { migrate } from '../../services/core/clickhouse/migrations.js'
 import { loadConfig } from '../../services/core/config.js'
@@ -222,6 +224,16 @@ describe('Grafana dashboards against the engine', () => {
     override.matcher.options = 'drifted'
     target.rawSql = String(target.rawSql).replace('drift_score, drifted,', 'drift_scor, drifted,')
     assert.match((await check(d, ctx, true)).join('\n'), /panel "Latest drift per feature" target A fails on the engine: .*drift_scor/)
+  })
+
+  it('defaults the champion to the version promoted to production last, and the challenger to a challenger-stage version', async () => {
+    const d = byUid('modelwatch-champion-challenger')
+    const seeded = await variables(d, { model: { value: SEED.model } })
+    assert.deepEqual([seeded.variables.champion, seeded.variables.challenger], [{ value: SEED.versions[0] }, { value: SEED.versions[1] }])
+    // Last in this suite: the promotion changes what the checks above expect of the seed.
+    await recordStage(ch, { model: SEED.model, version: SEED.versions[1], stage: 'production', changedBy: 'cli:test', reason: 'promoted in the dashboards test' })
+    const promoted = await variables(d, { model: { value: SEED.model } })
+    assert.deepEqual([promoted.variables.champion, promoted.variables.challenger], [{ value: SEED.versions[1] }, { value: SEED.versions[0] }])
   })
 })
 

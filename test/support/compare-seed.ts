@@ -5,6 +5,7 @@
  */
 import type { ClickHouse } from '../../services/core/clickhouse/client.js'
 import { saveModel } from '../../services/monitor/models/registry.js'
+import { seededRandom } from '../../services/cli/demo/seeded-random.js'
 
 /**
  * @example
@@ -12,14 +13,7 @@ import { saveModel } from '../../services/monitor/models/registry.js'
  */
 export async function seedComparison(ch: ClickHouse, start: number, n: number): Promise<void> {
   await saveModel(ch, { name: 'churn', task: 'binary_classification', positive_class: '1', features: [{ name: 'x', kind: 'numeric' }] })
-  let s = 20261126
-  const uniform = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const uniform = seededRandom(20261126)
   const normal = (): number => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform())
   const predictions: object[] = []
   const labels: object[] = []

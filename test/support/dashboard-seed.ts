@@ -9,6 +9,10 @@
  * run with a value that breaks naive quoting. Windows of one hour, H = the start of the current hour:
  *  - H-2h: both versions like the reference, all labelled (3 in 4 correct);
  *  - H-1h: version '1' drifts (tenure +30, a plan never seen), half labelled; the challenger stays put.
+ * Version '1' is in production since H-3h and the other the challenger since H-2h (version_stages), and
+ * comparison_results holds the challenger's comparison with the champion since H-2h as the monitor writes it
+ * at the end of each window (H-1h, H) for all traffic, plus the same for `region=eu`. The two versions are
+ * equally good, so the verdicts are "no significant difference" and the sequential test goes on.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -16,6 +20,9 @@ import { join } from 'node:path'
 import { enqueueNotifications } from '../../services/alerting/outbox.js'
 import { runAlerting } from '../../services/alerting/run-alerting.js'
 import { seededRandom } from '../../services/cli/demo/seeded-random.js'
+import { comparisonRows } from '../../services/compare/comparison-rows.js'
+import { runComparisons } from '../../services/compare/comparison-runs.js'
+import { compareVersions, recordStage } from '../../services/compare/index.js'
 import type { ClickHouse } from '../../services/core/clickhouse/client.js'
 import type { Logger } from '../../services/core/logger.js'
 import { deadLetterRow } from '../../services/ingest/dead-letter.js'
@@ -77,7 +84,7 @@ export async function seedDashboards(ch: ClickHouse, log: Logger): Promise<Seede
           numeric_features: { tenure: i % 25 === 0 ? null : random() * 48 + (drifted ? 30 : 0) },
           categorical_features: { plan: drifted && i % 4 === 0 ? 'enterprise' : i % 3 === 0 ? 'basic' : 'pro' },
           prediction: { score: predicted === '1' ? 0.8 : 0.2, predicted_class: predicted, probabilities: {}, value: null },
-          segments: { region: i % 2 === 0 ? 'eu' : 'us' },
+          segments: { region: i % 5 < 3 ? 'eu' : 'us' },
         }, HTTP_SOURCE))
         const labelled = start === hour - 2 * HOUR || i % 2 === 0
         if (labelled) {
@@ -100,5 +107,25 @@ export async function seedDashboards(ch: ClickHouse, log: Logger): Promise<Seede
   // A channel on the default monitors, so the firing alerts become deliveries in the outbox.
   const { notifications } = await runAlerting(ch, { log, defaultChannels: ['ops-webhook'] })
   await enqueueNotifications(ch, notifications)
+  await seedComparisons(ch, log, hour)
   return { hour, fromMs: hour - 3 * HOUR, toMs: Date.now() }
+}
+
+/**
+ * Stages (champion promoted at H-3h, challenger started at H-2h), then the comparisons as the monitor writes
+ * them after the windows ending at H-1h and at H (all traffic), and the same evaluations for one segment,
+ * which the monitor does not run by itself.
+ */
+async function seedComparisons(ch: ClickHouse, log: Logger, hour: number): Promise<void> {
+  const [champion, challenger] = SEED.versions
+  await recordStage(ch, { model: SEED.model, version: champion, stage: 'production', changedBy: 'cli:seed', reason: 'first version' }, { now: hour - 3 * HOUR })
+  await recordStage(ch, { model: SEED.model, version: challenger, stage: 'challenger', changedBy: 'cli:seed', reason: 'retrained with tenure buckets' }, { now: hour - 2 * HOUR })
+  for (const now of [hour - HOUR + 1, Date.now()]) {
+    const { evaluated, failed } = await runComparisons(ch, { log, now: () => now })
+    if (evaluated !== 1 || failed.length > 0) throw new Error(`the seed's comparison at ${new Date(now).toISOString()} ran ${evaluated} times, failed ${failed.length}`)
+  }
+  for (const to of [hour - HOUR, hour]) {
+    const report = await compareVersions(ch, { model: SEED.model, a: champion, b: challenger, from: hour - 2 * HOUR, to, segment: SEED.segment })
+    await ch.insertJsonEachRow('comparison_results', comparisonRows(report, Date.now()), {})
+  }
 }

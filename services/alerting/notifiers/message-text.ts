@@ -3,7 +3,7 @@
  * a headline, one line per alert (what broke, the value against the threshold), the window, and links to the
  * Grafana dashboard and the API when they are configured.
  */
-import type { AlertSummary, Notification } from '../notification.js'
+import type { AlertSummary, ComparedVersion, ComparisonEvidence, Notification } from '../notification.js'
 
 export interface Links {
   /** MODELWATCH_GRAFANA_URL, without a trailing slash. */
@@ -61,11 +61,28 @@ export function formatValue(value: number | null): string {
   return Number(value.toPrecision(4)).toString()
 }
 
-/** `roc_auc = 0.71 (below 0.8)` or, with a column, `plan: psi = 0.31 (above 0.2)`. */
+/** `roc_auc = 0.71 (below 0.8)` or, with a column, `plan: psi = 0.31 (above 0.2)`; a comparison adds its evidence. */
 export function alertLine(alert: AlertSummary): string {
   const subject = alert.column === '' ? alert.statistic : `${alert.column}: ${alert.statistic}`
   const state = alert.status === 'resolved' ? ' — resolved' : ''
-  return `${subject} = ${formatValue(alert.value)} (${alert.condition}, threshold ${formatValue(alert.threshold)})${state}`
+  const evidence = alert.comparison === undefined ? '' : `; ${comparisonText(alert.comparison)}`
+  return `${subject} = ${formatValue(alert.value)} (${alert.condition}, threshold ${formatValue(alert.threshold)})${state}${evidence}`
+}
+
+/**
+ * A comparison's evidence in one sentence.
+ *
+ * @example
+ * comparisonText(evidence) // 'accuracy: champion v3 0.81 [0.79, 0.83] (n 1200) vs challenger v4 0.85 [0.83, 0.87] (n 1200), difference 0.04 [0.02, 0.06], p 0.001 (adjusted 0.002), sequential p 0.003 (α 0.05), paired, 2026-11-02 00:00 → 06:00 UTC'
+ */
+export function comparisonText(c: ComparisonEvidence): string {
+  const interval = (low: number | null, high: number | null): string => (low === null || high === null ? '' : ` [${formatValue(low)}, ${formatValue(high)}]`)
+  const side = (role: string, v: ComparedVersion): string => `${role} v${v.version} ${formatValue(v.value)}${interval(v.low, v.high)} (n ${v.n})`
+  const sequential = c.sequential === null ? '' : `, sequential p ${formatValue(c.sequential.p_value)} (α ${formatValue(c.sequential.alpha)})`
+  const start = new Date(c.period_start).toISOString().slice(0, 16).replace('T', ' ')
+  const end = new Date(c.period_end).toISOString().slice(0, 16).replace('T', ' ')
+  return `${c.metric}: ${side('champion', c.champion)} vs ${side('challenger', c.challenger)}, difference ${formatValue(c.difference)}${interval(c.difference_low, c.difference_high)}, ` +
+    `p ${formatValue(c.p_value)} (adjusted ${formatValue(c.p_value_adjusted)})${sequential}, ${c.paired ? 'paired' : 'split traffic'}, ${start} → ${end} UTC`
 }
 
 /** `2026-03-01 10:00 → 11:00 UTC (1h window, final)`. */

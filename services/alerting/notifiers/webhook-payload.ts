@@ -4,7 +4,7 @@
  * which monitor, how severe, and the evidence (window bounds, values against thresholds, reference, sample sizes).
  * Times are ISO 8601 UTC strings. Fields are only ever added within a schema version.
  */
-import type { AlertSummary, Notification } from '../notification.js'
+import type { AlertSummary, ComparisonEvidence, Notification } from '../notification.js'
 import { headline, linksFor, shared, topSeverity, type Links } from './message-text.js'
 
 export interface WebhookAlert {
@@ -30,8 +30,13 @@ export interface WebhookAlert {
     reference_id: string
     n_current: number | null
     n_reference: number | null
+    /** Comparison monitors (`compare:<metric>`) only: the champion/challenger comparison judged. */
+    comparison?: WebhookComparison
   }
 }
+
+/** The comparison evidence block (docs/webhooks.md): the notification's evidence, with the period as ISO 8601 times. */
+export type WebhookComparison = Omit<ComparisonEvidence, 'period_start' | 'period_end'> & { period_start: string; period_end: string }
 
 export interface WebhookPayload {
   schema: 'modelwatch.notification.v1'
@@ -95,6 +100,7 @@ export function webhookPayload(notification: Notification, links: Links): Webhoo
         reference_id: a.reference_id,
         n_current: a.n_current,
         n_reference: a.n_reference,
+        ...(a.comparison === undefined ? {} : { comparison: { ...a.comparison, period_start: iso(a.comparison.period_start), period_end: iso(a.comparison.period_end) } }),
       },
     })),
     links: { dashboard: link.dashboard ?? null, api: link.api ?? null },
