@@ -9,31 +9,27 @@
  * summary and exits (CI runs it); otherwise traffic goes on live until Ctrl-C.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Kafka } from 'kafkajs'
 import { pino } from 'pino'
-import { saveChannel } from '../../alerting/channels-store.js'
-import { parseMonitorsFile } from '../../alerting/monitors-file.js'
-import { saveMonitors } from '../../alerting/monitors-store.js'
 import { openClickHouse, type ClickHouse } from '../../core/clickhouse/client.js'
 import { migrate } from '../../core/clickhouse/migrations.js'
 import { loadConfig } from '../../core/config.js'
 import { UsageError } from '../../core/errors.js'
 import { createLogger } from '../../core/logger.js'
 import { MetricsRegistry } from '../../core/metrics.js'
-import { PACKAGE_ROOT } from '../../core/package-root.js'
 import { sleep } from '../../core/retry.js'
 import type { RunningService } from '../../core/service.js'
 import { stopAll } from '../../core/shutdown.js'
 import { createServiceSignals } from '../../core/signal.js'
 import type { MonitorService } from '../../monitor/main.js'
-import { saveModel } from '../../monitor/models/registry.js'
-import { compareVersions, recordStage } from '../../compare/index.js'
-import { uploadReference } from '../../monitor/references/index.js'
+import { compareVersions } from '../../compare/index.js'
 import { createProducer, type ModelwatchProducer } from '../../producer/index.js'
 import { startDemoPeers } from '../demo/local-peers.js'
-import { CHURN_MODEL, ETA_MODEL, churnEvent, churnReferenceCsv, etaEvent, etaReferenceCsv, malformedMessages, type SampleEvent } from '../demo/sample-events.js'
+import { registerDemoModels } from '../demo/register-models.js'
+import { settle, summary } from '../demo/short-mode.js'
+import { churnEvent, etaEvent, malformedMessages, type SampleEvent } from '../demo/sample-events.js'
 import { seededRandom } from '../demo/seeded-random.js'
 import { startCursor, timelineLines } from '../demo/timeline.js'
 import { startLocalStack, type LocalStack } from '../local-stack.js'
@@ -118,7 +114,7 @@ export async function demoCommand(env: NodeJS.ProcessEnv, options: DemoOptions):
 
   try {
     await migrate(ch)
-    await registerModels(ch, demoDir, peers?.webhookUrl)
+    await registerDemoModels(ch, demoDir, peers?.webhookUrl, SIGNING_SECRET_ENV)
     say('models: churn (binary; version 1 champion and version 2 challenger, 50/50 traffic) and delivery_eta (regression); 1-minute windows')
     say('monitors (services/cli/demo/monitors.yaml): churn dataset drift, churn AUC floor, delivery_eta MAE, delivery_eta dataset drift')
     if (peers !== undefined) {
@@ -227,32 +223,6 @@ export async function demoCommand(env: NodeJS.ProcessEnv, options: DemoOptions):
   }
 }
 
-/**
- * The two models, their references (one per churn version: each version's own scores), channels and monitors.
- * Without a webhook receiver (produce-only), monitors notify the email channel only.
- */
-async function registerModels(ch: ClickHouse, demoDir: string, webhookUrl: string | undefined): Promise<void> {
-  const churn = await saveModel(ch, CHURN_MODEL)
-  const eta = await saveModel(ch, ETA_MODEL)
-  await recordStage(ch, { model: 'churn', version: '1', stage: 'production', changedBy: 'demo', reason: 'the champion' })
-  await recordStage(ch, { model: 'churn', version: '2', stage: 'challenger', changedBy: 'demo', reason: 'retrained with monthly spend; serves half the traffic' })
-  await recordStage(ch, { model: 'delivery_eta', version: '1', stage: 'production', changedBy: 'demo', reason: 'the only version' })
-  for (const version of ['1', '2'] as const) {
-    const file = join(demoDir, `churn-v${version}-reference.csv`)
-    writeFileSync(file, churnReferenceCsv(5_000, 7, version))
-    await uploadReference(ch, { model: churn, version, file, replace: true })
-  }
-  const etaFile = join(demoDir, 'delivery-eta-reference.csv')
-  writeFileSync(etaFile, etaReferenceCsv(5_000, 11))
-  await uploadReference(ch, { model: eta, version: '1', file: etaFile, replace: true })
-  if (webhookUrl !== undefined) await saveChannel(ch, { name: 'retrain-webhook', type: 'webhook', url: webhookUrl, template: 'generic', signing_secret_env: SIGNING_SECRET_ENV })
-  await saveChannel(ch, { name: 'ml-team-email', type: 'email', to: ['ml-team@example.com'] })
-  const file = join(PACKAGE_ROOT, 'services', 'cli', 'demo', 'monitors.yaml')
-  const { monitors } = parseMonitorsFile(readFileSync(file, 'utf8'), 'monitors.yaml')
-  const reachable = (channels: string[]): string[] => (webhookUrl === undefined ? channels.filter((c) => c !== 'retrain-webhook') : channels)
-  await saveMonitors(ch, monitors.map((m) => ({ ...m, channels: reachable(m.channels) })), { origin: 'apply' })
-}
-
 /** Avro through the registry for most events, plain JSON for every 10th: both paths of ingest. */
 async function send(avro: ModelwatchProducer, json: ModelwatchProducer, events: SampleEvent[], offset: number): Promise<void> {
   const asJson = (i: number): boolean => (offset + i) % 10 === 0
@@ -264,69 +234,4 @@ function progressBar(done: number, total: number): string {
   const width = 24
   const filled = Math.round((done / total) * width)
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`
-}
-
-/**
- * Waits until the results are final for what was sent: every prediction and label stored, then a monitor pass
- * (with its alerting run) that started after that, then no delivery pending; at most 180 s. A pass that ends
- * after the data was stored may have started before, so it waits for the end of the pass after that one.
- */
-async function settle(ch: ClickHouse, monitor: MonitorService | undefined, expected: { runId: string; predictions: number; labels: number }, tick: () => Promise<void>, stop: () => boolean): Promise<void> {
-  const deadline = Date.now() + 180_000
-  const lastPassEnd = (): number => Date.parse(monitor?.health.snapshot().lastPassAt ?? '1970-01-01T00:00:00Z')
-  const wait = async (done: () => Promise<boolean>, what: string): Promise<void> => {
-    while (!(await done())) {
-      if (stop()) return
-      if (Date.now() > deadline) throw new Error(`demo: gave up waiting for ${what}`)
-      await tick()
-      await sleep(500)
-    }
-  }
-  await wait(async () => {
-    const [stored] = await (
-      await ch.client.query({
-        query: `SELECT (SELECT count() FROM predictions FINAL WHERE startsWith(event_id, {prefix:String})) AS predictions,
-                       (SELECT count() FROM ground_truth FINAL WHERE startsWith(event_id, {prefix:String})) AS labels`,
-        query_params: { prefix: `${expected.runId}-` },
-        format: 'JSONEachRow',
-      })
-    ).json<{ predictions: number; labels: number }>()
-    return Number(stored?.predictions) >= expected.predictions && Number(stored?.labels) >= expected.labels
-  }, 'every event to be stored')
-  const storedAt = Date.now()
-  await wait(async () => lastPassEnd() > storedAt, 'a monitor pass')
-  const firstEnd = lastPassEnd()
-  await wait(async () => lastPassEnd() > firstEnd, 'a monitor pass over everything stored')
-  await wait(async () => {
-    const [state] = await (
-      await ch.client.query({
-        query: `SELECT count() AS undelivered FROM (SELECT id FROM deliveries GROUP BY id HAVING argMax(status, seq) IN ('pending', 'retrying'))`,
-        format: 'JSONEachRow',
-      })
-    ).json<{ undelivered: number }>()
-    return Number(state?.undelivered ?? 0) === 0
-  }, 'the notifications to be delivered')
-}
-
-/** The end of the short mode: which alerts fire and what was delivered. */
-async function summary(ch: ClickHouse): Promise<string[]> {
-  const alerts = await (
-    await ch.client.query({
-      query: `SELECT monitor, model_version, status, severity, value FROM alerts FINAL WHERE status IN ('firing', 'pending') ORDER BY monitor, model_version`,
-      format: 'JSONEachRow',
-    })
-  ).json<{ monitor: string; model_version: string; status: string; severity: string; value: number | null }>()
-  const deliveries = await (
-    await ch.client.query({
-      query: `SELECT channel, argMax(status, seq) AS status, count() AS rows FROM deliveries GROUP BY id, channel ORDER BY channel`,
-      format: 'JSONEachRow',
-    })
-  ).json<{ channel: string; status: string }>()
-  const byChannel = new Map<string, string[]>()
-  for (const d of deliveries) byChannel.set(d.channel, [...(byChannel.get(d.channel) ?? []), d.status])
-  return [
-    `summary: ${alerts.length} alert(s) firing`,
-    ...alerts.map((a) => `  ${a.status.padEnd(8)} ${a.severity.padEnd(8)} ${a.monitor} v${a.model_version} (value ${a.value === null ? '-' : Number(a.value.toPrecision(4))})`),
-    ...[...byChannel].map(([channel, statuses]) => `  ${channel}: ${statuses.length} notification(s), ${statuses.filter((s) => s === 'delivered').length} delivered`),
-  ]
 }
