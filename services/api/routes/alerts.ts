@@ -12,9 +12,8 @@ import { alertHistory, getAlert, listAlerts, type AlertEventRow, type ListedAler
 import { createReadCache } from '../read-cache.js'
 import { isAcknowledged } from '../../alerting/lifecycle.js'
 import { enqueueNotifications } from '../../alerting/outbox.js'
-import { parseInstant } from '../../monitor/references/index.js'
 import type { MountRoutes } from '../deps.js'
-import { notFoundResponse, problemResponses, withScope } from '../openapi.js'
+import { instantParam, jsonContent, notFoundResponse, problemResponses, withScope } from '../openapi.js'
 import { problemSchema } from '../problem.js'
 
 export const MAX_ALERTS = 1000
@@ -52,18 +51,10 @@ const statusList = z
   .pipe(z.array(z.enum(STATUSES)).min(1))
   .openapi({ description: 'pending, firing or resolved; repeat the parameter or give a comma list', example: 'firing,pending' })
 
-const since = z.string().transform((text, ctx) => {
-  try {
-    return parseInstant('since', text).getTime()
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message })
-    return z.NEVER
-  }
-}).openapi({ description: 'Alerts whose state changed at or after this instant (ISO 8601 with a zone)', example: '2026-03-01T00:00:00Z' })
+const since = instantParam('since').openapi({ description: 'Alerts whose state changed at or after this instant (ISO 8601 with a zone)' })
 
 const label = z.string().min(1).max(256)
 const fingerprintParam = z.object({ fingerprint: z.string().regex(/^[0-9a-f]{16}$/, 'a fingerprint is 16 hex digits') })
-const json = <S extends z.ZodType>(schema: S, description: string) => ({ description, content: { 'application/json': { schema } } })
 const conflict = { 409: { description: 'The alert is not in a state the action applies to', content: { 'application/problem+json': { schema: problemSchema } } } }
 const actionBody = { body: { required: false, content: { 'application/json': { schema: z.strictObject({ comment: z.string().max(2000).default('') }) } } } }
 
@@ -76,18 +67,18 @@ const list = createRoute({
       limit: z.coerce.number().int().min(1).max(MAX_ALERTS).default(100),
     }),
   },
-  responses: { 200: json(z.object({ items: z.array(alertSchema), truncated: z.boolean() }), '`truncated` when more alerts matched than `limit`'), ...problemResponses },
+  responses: { 200: jsonContent(z.object({ items: z.array(alertSchema), truncated: z.boolean() }), '`truncated` when more alerts matched than `limit`'), ...problemResponses },
 })
 const getOne = createRoute({
   method: 'get', path: '/v1/alerts/{fingerprint}', tags: ['alerts'], summary: 'One alert with its history', ...withScope('read'),
   request: { params: fingerprintParam },
-  responses: { 200: json(alertSchema.extend({ events: z.array(eventSchema) }), 'The alert; `events` oldest first'), ...notFoundResponse, ...problemResponses },
+  responses: { 200: jsonContent(alertSchema.extend({ events: z.array(eventSchema) }), 'The alert; `events` oldest first'), ...notFoundResponse, ...problemResponses },
 })
 const action = (verb: 'acknowledge' | 'resolve', summary: string) =>
   createRoute({
     method: 'post', path: `/v1/alerts/{fingerprint}/${verb}`, tags: ['alerts'], summary, ...withScope('write'),
     request: { params: fingerprintParam, ...actionBody },
-    responses: { 200: json(alertSchema, 'The alert after the action'), ...notFoundResponse, ...conflict, ...problemResponses },
+    responses: { 200: jsonContent(alertSchema, 'The alert after the action'), ...notFoundResponse, ...conflict, ...problemResponses },
   })
 
 /** How long a GET /v1/alerts answer is reused (see read-cache.ts); alerts change once per monitor pass. */

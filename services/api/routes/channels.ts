@@ -11,7 +11,7 @@ import { channelSpecSchema, type ChannelSpec } from '../../alerting/channel-spec
 import { channelOrigins, deleteChannel, findChannel, listChannels, saveChannel } from '../../alerting/channels-store.js'
 import { listMonitors } from '../../alerting/monitors-store.js'
 import type { MountRoutes } from '../deps.js'
-import { notFoundResponse, problemResponses, withScope } from '../openapi.js'
+import { jsonContent, notFoundResponse, problemResponses, withScope } from '../openapi.js'
 import { problemSchema } from '../problem.js'
 
 const channelSchema = z
@@ -26,20 +26,19 @@ const channelSchema = z
   .openapi('Channel')
 
 const nameParam = z.object({ name: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'channel names are letters, digits, _ . - (at most 128)') })
-const json = <S extends z.ZodType>(schema: S, description: string) => ({ description, content: { 'application/json': { schema } } })
 
 const list = createRoute({
   method: 'get', path: '/v1/channels', tags: ['channels'], summary: 'Notification channels by name', ...withScope('read'),
-  responses: { 200: json(z.object({ items: z.array(channelSchema) }), 'Channels by name'), ...problemResponses },
+  responses: { 200: jsonContent(z.object({ items: z.array(channelSchema) }), 'Channels by name'), ...problemResponses },
 })
 const getOne = createRoute({
   method: 'get', path: '/v1/channels/{name}', tags: ['channels'], summary: 'One channel', ...withScope('read'),
-  request: { params: nameParam }, responses: { 200: json(channelSchema, 'The channel'), ...notFoundResponse, ...problemResponses },
+  request: { params: nameParam }, responses: { 200: jsonContent(channelSchema, 'The channel'), ...notFoundResponse, ...problemResponses },
 })
 const put = createRoute({
   method: 'put', path: '/v1/channels/{name}', tags: ['channels'], summary: 'Create or replace a channel', ...withScope('admin'),
   request: { params: nameParam, body: { required: true, content: { 'application/json': { schema: channelSpecSchema } } } },
-  responses: { 201: json(channelSchema, 'Created'), 200: json(channelSchema, 'Replaced'), ...problemResponses },
+  responses: { 201: jsonContent(channelSchema, 'Created'), 200: jsonContent(channelSchema, 'Replaced'), ...problemResponses },
 })
 const remove = createRoute({
   method: 'delete', path: '/v1/channels/{name}', tags: ['channels'], summary: 'Delete a channel no monitor names', ...withScope('admin'),

@@ -6,9 +6,8 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { ModelwatchError } from '../../core/errors.js'
 import { deliveryHistory, listDeliveries, type Delivery, type DeliveryRow } from '../../alerting/outbox.js'
-import { parseInstant } from '../../monitor/references/index.js'
 import type { MountRoutes } from '../deps.js'
-import { notFoundResponse, problemResponses, withScope } from '../openapi.js'
+import { instantParam, jsonContent, notFoundResponse, problemResponses, withScope } from '../openapi.js'
 
 export const MAX_DELIVERIES = 1000
 
@@ -29,16 +28,8 @@ const deliverySchema = z
   })
   .openapi('Delivery')
 
-const since = z.string().transform((text, ctx) => {
-  try {
-    return parseInstant('since', text).getTime()
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message })
-    return z.NEVER
-  }
-}).openapi({ description: 'Created at or after this instant (ISO 8601 with a zone)', example: '2026-03-01T00:00:00Z' })
+const since = instantParam('since').openapi({ description: 'Created at or after this instant (ISO 8601 with a zone)' })
 
-const json = <S extends z.ZodType>(schema: S, description: string) => ({ description, content: { 'application/json': { schema } } })
 const label = z.string().min(1).max(512)
 
 const list = createRoute({
@@ -49,12 +40,12 @@ const list = createRoute({
       limit: z.coerce.number().int().min(1).max(MAX_DELIVERIES).default(100),
     }),
   },
-  responses: { 200: json(z.object({ items: z.array(deliverySchema) }), 'Latest state of each delivery'), ...problemResponses },
+  responses: { 200: jsonContent(z.object({ items: z.array(deliverySchema) }), 'Latest state of each delivery'), ...problemResponses },
 })
 const getOne = createRoute({
   method: 'get', path: '/v1/deliveries/{id}', tags: ['deliveries'], summary: 'One delivery with its attempts', ...withScope('read'),
   request: { params: z.object({ id: z.string().regex(/^[0-9a-f]{1,64}$/, 'a delivery id is hex digits') }) },
-  responses: { 200: json(deliverySchema.extend({ history: z.array(attemptSchema) }), 'The delivery; `history` in order'), ...notFoundResponse, ...problemResponses },
+  responses: { 200: jsonContent(deliverySchema.extend({ history: z.array(attemptSchema) }), 'The delivery; `history` in order'), ...notFoundResponse, ...problemResponses },
 })
 
 export const deliveryRoutes: MountRoutes = (app, { ch }) => {

@@ -12,7 +12,7 @@ import { driftOptionsSchema, featureSchema, modelSpecSchema, type ModelSpec, typ
 import { listModels, saveModel } from '../../monitor/models/registry.js'
 import { currentAssignments, describeDefinition, listReferences } from '../../monitor/references/index.js'
 import type { MountRoutes } from '../deps.js'
-import { notFoundResponse, problemResponses, withScope } from '../openapi.js'
+import { jsonContent, notFoundResponse, problemResponses, withScope } from '../openapi.js'
 
 const modelSchema = z
   .object({
@@ -51,7 +51,6 @@ const versionSchema = z
 
 // Schemas made outside the API are used as they are: .openapi() exists only on schemas made after @hono/zod-openapi loads.
 const modelParam = z.object({ model: modelSpecSchema.shape.name })
-const json = <S extends z.ZodType>(schema: S, description: string) => ({ description, content: { 'application/json': { schema } } })
 const list = <S extends z.ZodType>(schema: S) => z.object({ items: z.array(schema) })
 
 const create = createRoute({
@@ -61,20 +60,20 @@ const create = createRoute({
   summary: 'Register a model, or replace its definition',
   ...withScope('write'),
   request: { body: { required: true, content: { 'application/json': { schema: modelSpecSchema } } } },
-  responses: { 201: json(modelSchema, 'Registered'), 200: json(modelSchema, 'Replaced an existing definition'), ...problemResponses },
+  responses: { 201: jsonContent(modelSchema, 'Registered'), 200: jsonContent(modelSchema, 'Replaced an existing definition'), ...problemResponses },
 })
-const getAll = createRoute({ method: 'get', path: '/v1/models', tags: ['models'], summary: 'Every model', ...withScope('read'), responses: { 200: json(list(modelSchema), 'Models by name'), ...problemResponses } })
+const getAll = createRoute({ method: 'get', path: '/v1/models', tags: ['models'], summary: 'Every model', ...withScope('read'), responses: { 200: jsonContent(list(modelSchema), 'Models by name'), ...problemResponses } })
 const getOne = createRoute({
   method: 'get', path: '/v1/models/{model}', tags: ['models'], summary: 'One model', ...withScope('read'),
-  request: { params: modelParam }, responses: { 200: json(modelSchema, 'The model'), ...notFoundResponse, ...problemResponses },
+  request: { params: modelParam }, responses: { 200: jsonContent(modelSchema, 'The model'), ...notFoundResponse, ...problemResponses },
 })
 const versions = createRoute({
   method: 'get', path: '/v1/models/{model}/versions', tags: ['models'], summary: 'Versions: assigned a reference, or seen in predictions', ...withScope('read'),
-  request: { params: modelParam }, responses: { 200: json(list(versionSchema), 'Versions by name'), ...notFoundResponse, ...problemResponses },
+  request: { params: modelParam }, responses: { 200: jsonContent(list(versionSchema), 'Versions by name'), ...notFoundResponse, ...problemResponses },
 })
 const references = createRoute({
   method: 'get', path: '/v1/models/{model}/references', tags: ['models'], summary: 'Reference data sets of the model', ...withScope('read'),
-  request: { params: modelParam }, responses: { 200: json(list(referenceSchema), 'Oldest first'), ...notFoundResponse, ...problemResponses },
+  request: { params: modelParam }, responses: { 200: jsonContent(list(referenceSchema), 'Oldest first'), ...notFoundResponse, ...problemResponses },
 })
 
 export const modelRoutes: MountRoutes = (app, { ch }) => {

@@ -15,7 +15,7 @@ import { monitorSpecSchema, monitorSpecToInput } from '../../alerting/monitor-sp
 import { deleteMonitors, getMonitor, listMonitors, saveMonitors, type StoredMonitor } from '../../alerting/monitors-store.js'
 import { listModels } from '../../monitor/models/registry.js'
 import type { MountRoutes } from '../deps.js'
-import { notFoundResponse, problemResponses, withScope } from '../openapi.js'
+import { jsonContent, notFoundResponse, problemResponses, withScope } from '../openapi.js'
 
 const monitorSchema = z
   .object({
@@ -29,16 +29,15 @@ const monitorSchema = z
   .openapi('Monitor')
 
 const nameParam = z.object({ name: z.string().regex(/^[A-Za-z0-9_.-]{1,160}$/, 'monitor names are letters, digits, _ . - (at most 160)') })
-const json = <S extends z.ZodType>(schema: S, description: string) => ({ description, content: { 'application/json': { schema } } })
 
 const list = createRoute({
   method: 'get', path: '/v1/monitors', tags: ['monitors'], summary: 'Monitors, by name', ...withScope('read'),
   request: { query: z.object({ model: z.string().min(1).max(128).optional() }) },
-  responses: { 200: json(z.object({ items: z.array(monitorSchema) }), 'Live monitors by name'), ...problemResponses },
+  responses: { 200: jsonContent(z.object({ items: z.array(monitorSchema) }), 'Live monitors by name'), ...problemResponses },
 })
 const getOne = createRoute({
   method: 'get', path: '/v1/monitors/{name}', tags: ['monitors'], summary: 'One monitor', ...withScope('read'),
-  request: { params: nameParam }, responses: { 200: json(monitorSchema, 'The monitor'), ...notFoundResponse, ...problemResponses },
+  request: { params: nameParam }, responses: { 200: jsonContent(monitorSchema, 'The monitor'), ...notFoundResponse, ...problemResponses },
 })
 /** The body of PUT: a monitor whose model, metric and channels exist, checked like `modelwatch apply` does. */
 const checkedMonitor = (ch: ClickHouse) =>
@@ -58,7 +57,7 @@ const put = (ch: ClickHouse) =>
   createRoute({
     method: 'put', path: '/v1/monitors/{name}', tags: ['monitors'], summary: 'Create or replace a monitor', ...withScope('write'),
     request: { params: nameParam, body: { required: true, content: { 'application/json': { schema: checkedMonitor(ch) } } } },
-    responses: { 201: json(monitorSchema, 'Created'), 200: json(monitorSchema, 'Replaced'), ...problemResponses },
+    responses: { 201: jsonContent(monitorSchema, 'Created'), 200: jsonContent(monitorSchema, 'Replaced'), ...problemResponses },
   })
 const remove = createRoute({
   method: 'delete', path: '/v1/monitors/{name}', tags: ['monitors'], summary: 'Delete a monitor (its alerts resolve at the next run, quietly)', ...withScope('write'),

@@ -6,26 +6,13 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { parseDuration } from '../../core/duration.js'
 import { modelSpecSchema } from '../../monitor/models/model-spec.js'
-import { parseInstant } from '../../monitor/references/index.js'
 import type { MountRoutes } from '../deps.js'
-import { notFoundResponse, problemResponses, withScope } from '../openapi.js'
+import { instantParam, notFoundResponse, problemResponses, withScope } from '../openapi.js'
 import { resultQuery, type ResultFilters, type ResultKind } from '../results-query.js'
 import { findModel } from './models.js'
 
 export const MAX_LIMIT = 10_000
 
-const instant = (name: string) =>
-  z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return parseInstant(name, text).getTime()
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message })
-        return z.NEVER
-      }
-    })
-    .openapi({ example: '2026-03-01T00:00:00Z' })
 const duration = z
   .string()
   .transform((text, ctx) => parseDuration(text) ?? (ctx.addIssue({ code: 'custom', message: `must be a duration like 5m, 1h or 1d, got ${JSON.stringify(text)}` }), z.NEVER))
@@ -36,8 +23,8 @@ const baseQuery = {
   version: z.string().min(1).max(256).optional(),
   segment: z.string().max(2048).optional().openapi({ description: "'' (segment=) for all traffic of a version, key=value for one segment tag; omitted: every segment" }),
   window: duration.optional().openapi({ description: 'Window length, e.g. 1h' }),
-  from: instant('from').optional().openapi({ description: 'Windows starting at or after this instant (ISO 8601 with a zone)' }),
-  to: instant('to').optional().openapi({ description: 'Windows starting before this instant' }),
+  from: instantParam('from').optional().openapi({ description: 'Windows starting at or after this instant (ISO 8601 with a zone)' }),
+  to: instantParam('to').optional().openapi({ description: 'Windows starting before this instant' }),
   limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(1000),
 }
 const name = z.string().min(1).max(256)

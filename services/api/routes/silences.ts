@@ -10,7 +10,7 @@ import { ModelwatchError } from '../../core/errors.js'
 import { matcherSchema, silenceSpecSchema, type Silence } from '../../alerting/silences.js'
 import { expireSilence, listSilences, saveSilences } from '../../alerting/silences-store.js'
 import type { MountRoutes } from '../deps.js'
-import { notFoundResponse, problemResponses, withScope } from '../openapi.js'
+import { jsonContent, notFoundResponse, problemResponses, withScope } from '../openapi.js'
 import { problemSchema } from '../problem.js'
 
 const silenceSchema = z
@@ -37,25 +37,24 @@ const createBody = z
   .openapi('SilenceRequest')
 
 const idParam = z.object({ id })
-const json = <S extends z.ZodType>(schema: S, description: string) => ({ description, content: { 'application/json': { schema } } })
 
 const list = createRoute({
   method: 'get', path: '/v1/silences', tags: ['silences'], summary: 'Silences by id', ...withScope('read'),
   request: { query: z.object({ state: z.enum(['active', 'all']).default('active').openapi({ description: 'active: not yet ended (active or starting later); all: expired ones too' }) }) },
-  responses: { 200: json(z.object({ items: z.array(silenceSchema) }), 'Silences by id'), ...problemResponses },
+  responses: { 200: jsonContent(z.object({ items: z.array(silenceSchema) }), 'Silences by id'), ...problemResponses },
 })
 const create = createRoute({
   method: 'post', path: '/v1/silences', tags: ['silences'], summary: 'Create a silence', ...withScope('write'),
   request: { body: { required: true, content: { 'application/json': { schema: createBody } } } },
   responses: {
-    201: json(silenceSchema, 'Created'),
+    201: jsonContent(silenceSchema, 'Created'),
     409: { description: 'A silence with this id has not ended', content: { 'application/problem+json': { schema: problemSchema } } },
     ...problemResponses,
   },
 })
 const expire = createRoute({
   method: 'delete', path: '/v1/silences/{id}', tags: ['silences'], summary: 'Expire a silence now', ...withScope('write'),
-  request: { params: idParam }, responses: { 200: json(silenceSchema, 'The silence, ended now'), ...notFoundResponse, ...problemResponses },
+  request: { params: idParam }, responses: { 200: jsonContent(silenceSchema, 'The silence, ended now'), ...notFoundResponse, ...problemResponses },
 })
 
 export const silenceRoutes: MountRoutes = (app, { ch, now }) => {

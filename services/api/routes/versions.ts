@@ -18,23 +18,16 @@ import type { ClickHouse } from '../../core/clickhouse/client.js'
 import { ModelwatchError } from '../../core/errors.js'
 import { modelSpecSchema, type ModelSpec } from '../../monitor/models/model-spec.js'
 import { currentAssignment } from '../../monitor/references/assign.js'
-import { defineRollingReference, defineWindowReference, describeDefinition, parseInstant, uploadReference, type ReferenceDefinition, type ReferenceResult } from '../../monitor/references/index.js'
+import { defineRollingReference, defineWindowReference, describeDefinition, uploadReference, type ReferenceDefinition, type ReferenceResult } from '../../monitor/references/index.js'
 import { definitionReferenceId, uploadReferenceId } from '../../monitor/references/reference-id.js'
 import { findReferenceSet } from '../../monitor/references/reference-sets.js'
 import { storeReference } from '../../monitor/references/store-reference.js'
 import type { MountRoutes } from '../deps.js'
-import { notFoundResponse, problemResponses, withScope } from '../openapi.js'
+import { instantParam, jsonContent, notFoundResponse, problemResponses, withScope } from '../openapi.js'
 import { problemSchema } from '../problem.js'
 import { findModel } from './models.js'
 
-const instant = z.string().transform((text, ctx) => {
-  try {
-    return parseInstant('the instant', text)
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message })
-    return z.NEVER
-  }
-}).openapi({ example: '2026-03-01T00:00:00Z' })
+const instant = instantParam('the instant')
 
 const version = z.string().min(1).max(256)
 const referenceChoice = z.union([
@@ -80,7 +73,6 @@ export function isReferenceUpload(method: string, path: string): boolean {
   return method === 'PUT' && UPLOAD_PATH.test(path)
 }
 
-const json = (description: string) => ({ description, content: { 'application/json': { schema: registeredSchema } } })
 const refused = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } })
 const modelParam = modelSpecSchema.shape.name
 const binary = z.string().openapi({ type: 'string', format: 'binary' })
@@ -88,7 +80,7 @@ const binary = z.string().openapi({ type: 'string', format: 'binary' })
 const register = createRoute({
   method: 'post', path: '/v1/models/{model}/versions', tags: ['models'], summary: 'Register a version with the reference it is compared against', ...withScope('write'),
   request: { params: z.object({ model: modelParam }), body: { required: true, content: { 'application/json': { schema: registerBody } } } },
-  responses: { 201: json('The version now compares against the reference'), 200: json('The version already compared against it'), ...notFoundResponse, 409: refused('The version compares against another reference; send replace: true'), ...problemResponses },
+  responses: { 201: jsonContent(registeredSchema, 'The version now compares against the reference'), 200: jsonContent(registeredSchema, 'The version already compared against it'), ...notFoundResponse, 409: refused('The version compares against another reference; send replace: true'), ...problemResponses },
 })
 const upload = createRoute({
   method: 'put', path: '/v1/models/{model}/versions/{version}/reference', tags: ['models'], summary: 'Upload a reference file for a version (raw body)', ...withScope('write'),
@@ -100,7 +92,7 @@ const upload = createRoute({
     }),
     body: { required: true, content: Object.fromEntries(Object.keys(UPLOAD_TYPES).map((type) => [type, { schema: binary }])) },
   },
-  responses: { 201: json('Stored; the version now compares against it'), 200: json('The version already compared against this content'), ...notFoundResponse, 409: refused('The version compares against another reference; add ?replace=true'), 415: refused('Not one of the upload media types'), ...problemResponses },
+  responses: { 201: jsonContent(registeredSchema, 'Stored; the version now compares against it'), 200: jsonContent(registeredSchema, 'The version already compared against this content'), ...notFoundResponse, 409: refused('The version compares against another reference; add ?replace=true'), 415: refused('Not one of the upload media types'), ...problemResponses },
 })
 
 export const versionRoutes: MountRoutes = (app, { ch, config, now }) => {
@@ -149,7 +141,8 @@ async function registerReference(ch: ClickHouse, model: ModelSpec, body: Registr
     return { ...(await storeReference(ch, { model: model.name, version: target, referenceId: existing.referenceId, definition: existing.definition, replace, existing })), definition: existing.definition }
   }
   if ('window' in reference) {
-    const { from, to } = reference.window
+    const from = new Date(reference.window.from)
+    const to = new Date(reference.window.to)
     if (reference.window.version !== undefined && reference.window.version !== target) {
       throw new ModelwatchError('REQUEST_INVALID', `reference.window.version: a window reference is of the registered version's own traffic (${JSON.stringify(target)}); for another version's window, define it for that version and send its reference_id`)
     }
