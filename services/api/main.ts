@@ -35,16 +35,13 @@ export async function startApi({ config, ch, log: parent, metrics, signals }: Se
     await events.close()
     throw error
   }
-  const { server, port } = listening
+  const { port } = listening
   log.info({ url: `http://${config.host}:${port}`, events: events.destination, tokens: config.api.tokens.map((t) => `${t.name}:${t.scope}`) }, 'api listening')
   return {
     name: 'api',
     port,
     async stop() {
-      // Requests in flight finish; idle keep-alive connections would otherwise hold close() open.
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-      if ('closeIdleConnections' in server) server.closeIdleConnections()
-      await closed
+      await listening.close()
       await events.close()
       await kafkaProbe?.close()
     },

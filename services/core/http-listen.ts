@@ -7,6 +7,8 @@ import { serve, type ServerType } from '@hono/node-server'
 export interface Listening {
   server: ServerType
   port: number
+  /** Stops listening once requests in flight finish; idle keep-alive connections (a scraper's) are closed so they cannot hold it open. */
+  close(): Promise<void>
 }
 
 /**
@@ -17,8 +19,14 @@ export function listen(fetch: (request: Request) => Response | Promise<Response>
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, hostname, port }, () => {
       const address = server.address()
-      resolve({ server, port: typeof address === 'object' && address !== null ? address.port : port })
+      resolve({ server, port: typeof address === 'object' && address !== null ? address.port : port, close: () => closeGracefully(server) })
     })
     server.once('error', reject)
   })
+}
+
+function closeGracefully(server: ServerType): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+  if ('closeIdleConnections' in server) server.closeIdleConnections()
+  return closed
 }

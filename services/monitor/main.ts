@@ -79,12 +79,7 @@ export async function startMonitor({ config, ch, log: parent, signals, metrics }
       health.status = 'stopping'
       unsubscribe()
       await scheduler.stop()
-      const server = listening?.server
-      if (server === undefined) return
-      // A scraper's idle keep-alive connection would otherwise hold close() open.
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-      if ('closeIdleConnections' in server) server.closeIdleConnections()
-      await closed
+      await listening?.close()
     },
   }
 }
