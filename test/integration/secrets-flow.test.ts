@@ -19,6 +19,7 @@ import { after, before, describe, it } from 'node:test'
 import { SMTPServer } from 'smtp-server'
 import { verifySignature } from '../../services/alerting/notifiers/webhook-signature.js'
 import { freePorts } from '../../services/cli/free-ports.js'
+import { CHANNEL_SECRET_PREFIX } from '../../services/core/channel-secrets.js'
 import { sleep } from '../../services/core/retry.js'
 import { startClickHouseHttpServer, type ClickHouseHttpServer } from '../support/clickhouse-http-server.js'
 import { startCli, waitForHealth, type CliProcess } from '../support/cli-process.js'
@@ -76,7 +77,7 @@ const FLOWS: Record<Canary, string[]> = {
 }
 
 const MINUTE = 60_000
-const P = 'MODELWATCH_CHANNEL_SECRET_'
+const P = CHANNEL_SECRET_PREFIX
 
 describe('secrets go only where they are configured to go', () => {
   let clickhouse: ClickHouseHttpServer
