@@ -91,7 +91,7 @@ async function startPipeline(stack: { brokers: string; registryUrl: string }, ov
     MODELWATCH_CONSUMER_GROUP: `${id}-ingest`, CLICKHOUSE_DATABASE: id, MODELWATCH_DATA_DIR: join(dir, 'data'),
     MODELWATCH_HEALTH_PORT: String(healthPort), MODELWATCH_API_PORT: String(apiPort),
     MODELWATCH_API_TOKENS: `bench:admin:${token}`, MODELWATCH_API_RATE_LIMIT: '0',
-    MODELWATCH_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8', BENCH_HOOK_SECRET: randomBytes(16).toString('hex'), MODELWATCH_LOG_LEVEL: 'warn',
+    MODELWATCH_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8', MODELWATCH_CHANNEL_SECRET_BENCH_HOOK: randomBytes(16).toString('hex'), MODELWATCH_LOG_LEVEL: 'warn',
     ...overrides,
   }
   const receiver = await startReceiver()
@@ -111,7 +111,7 @@ async function startPipeline(stack: { brokers: string; registryUrl: string }, ov
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`)
   }
   await api('POST', '/v1/models', { name: MODEL, task: 'binary_classification', positive_class: '1', default_window: '1m', features: [{ name: 'x', kind: 'numeric' }] })
-  await api('PUT', '/v1/channels/hook', { name: 'hook', type: 'webhook', url: `${receiver.url}/hook`, signing_secret_env: 'BENCH_HOOK_SECRET' })
+  await api('PUT', '/v1/channels/hook', { name: 'hook', type: 'webhook', url: `${receiver.url}/hook`, signing_secret_env: 'MODELWATCH_CHANNEL_SECRET_BENCH_HOOK' })
   for (const monitor of MONITORS) await api('PUT', `/v1/monitors/${monitor.name}`, monitor)
   const producer = await createProducer({ brokers: stack.brokers.split(','), format: 'json', topics: { predictions: `${id}.predictions`, groundTruth: `${id}.ground-truth` } })
   return {

@@ -5,7 +5,7 @@
  */
 import type { ClickHouse } from '../core/clickhouse/client.js'
 import { ModelwatchError } from '../core/errors.js'
-import { channelSpecSchema, type ChannelSpec, type ChannelSpecInput } from './channel-spec.js'
+import { channelSpecSchema, storedChannelSpecSchema, type ChannelSpec, type ChannelSpecInput } from './channel-spec.js'
 
 /** Who wrote a channel's latest definition; `apply --prune` removes only what apply wrote. */
 export type ChannelOrigin = 'api' | 'apply'
@@ -23,7 +23,7 @@ interface ChannelRow {
  * Validates and stores a channel (creating or replacing it); returns the stored spec.
  *
  * @example
- * await saveChannel(ch, { name: 'retrain', type: 'webhook', url: 'https://ci.example.com/hook', signing_secret_env: 'RETRAIN_SECRET' })
+ * await saveChannel(ch, { name: 'retrain', type: 'webhook', url: 'https://ci.example.com/hook', signing_secret_env: 'MODELWATCH_CHANNEL_SECRET_RETRAIN' })
  */
 export async function saveChannel(ch: ClickHouse, input: ChannelSpecInput, now: number = Date.now(), origin: ChannelOrigin = 'api'): Promise<ChannelSpec> {
   const parsed = channelSpecSchema.safeParse(input)
@@ -102,9 +102,13 @@ export async function deleteChannel(ch: ClickHouse, name: string, now: number = 
   return true
 }
 
-/** Stored specs were valid when saved; parsing again keeps a hand-edited row from reaching a notifier unchecked. */
+/**
+ * Stored specs were valid when saved; parsing again keeps a hand-edited row from reaching a notifier unchecked. A
+ * channel saved before the channel-secret rule still parses (so it can be listed, replaced or deleted); the
+ * notifiers refuse the variables it names (delivery-error.ts).
+ */
 function parseStored(text: string): ChannelSpec {
-  const parsed = channelSpecSchema.safeParse(JSON.parse(text))
+  const parsed = storedChannelSpecSchema.safeParse(JSON.parse(text))
   if (!parsed.success) throw new ModelwatchError('CLICKHOUSE_QUERY_FAILED', `a stored notification channel is not a valid spec: ${parsed.error.issues[0]?.message ?? 'invalid'}`)
   return parsed.data
 }

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import { isIP } from 'node:net'
 import { validate as validCron } from 'node-cron'
 import { z } from 'zod'
+import { CHANNEL_SECRET_PREFIX } from './channel-secrets.js'
 import { ConfigError } from './errors.js'
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
@@ -131,7 +132,13 @@ export const environment = {
   MODELWATCH_DELIVERY_POLL_MS: variable({ schema: positiveInt, default: '1000', description: 'How often the delivery worker looks for due deliveries.' }),
   MODELWATCH_DELIVERY_CONCURRENCY: variable({ schema: positiveInt, default: '4', description: 'Deliveries in flight per channel; channels never wait for each other.' }),
   MODELWATCH_WEBHOOK_ALLOWED_NETWORKS: variable({ schema: networks, default: '', description: 'Comma-separated networks (CIDR like 10.20.0.0/16, or single addresses) that webhook and Slack URLs may reach although private, loopback or link-local, and over plain http. Empty: public https receivers only.' }),
-} as const
+} as const satisfies Record<string, Variable<z.ZodType>> & NoChannelSecrets
+
+/**
+ * A notification channel may send any MODELWATCH_CHANNEL_SECRET_* variable to its receiver (channel-secrets.ts),
+ * so no variable modelwatch itself reads may have that prefix: one that did fails the type check here.
+ */
+type NoChannelSecrets = { readonly [name: `${typeof CHANNEL_SECRET_PREFIX}${string}`]: never }
 
 type Environment = typeof environment
 type Values = { [K in keyof Environment]: z.output<Environment[K]['schema']> }

@@ -66,7 +66,7 @@ after(async () => {
 async function pipeline(extraEnv: NodeJS.ProcessEnv = {}): Promise<Pipeline> {
   const dir = mkdtempSync(join(tmpdir(), 'modelwatch-alerting-e2e-'))
   const [healthPort = 0, apiPort = 0] = await freePorts(2)
-  const env = testEnv({ ...FAST, MODELWATCH_DATA_DIR: join(dir, 'data'), MODELWATCH_HEALTH_PORT: String(healthPort), MODELWATCH_API_PORT: String(apiPort), HOOK_SECRET: SECRET, ...extraEnv })
+  const env = testEnv({ ...FAST, MODELWATCH_DATA_DIR: join(dir, 'data'), MODELWATCH_HEALTH_PORT: String(healthPort), MODELWATCH_API_PORT: String(apiPort), MODELWATCH_CHANNEL_SECRET_HOOK: SECRET, ...extraEnv })
   let producer: ModelwatchProducer | undefined
   let sequence = 0
   const p: Pipeline = {
@@ -172,11 +172,11 @@ describe('alerting pipeline (Kafka → modelwatch start → receivers)', { concu
     before(async () => {
       ;[hook, slack, muted] = await Promise.all([startReceiver(), startReceiver(), startReceiver()])
       cleanups.push(() => hook.close(), () => slack.close(), () => muted.close())
-      p = await pipeline({ SLACK_URL: `${slack.url}/services/T0/B0/x` })
+      p = await pipeline({ MODELWATCH_CHANNEL_SECRET_SLACK: `${slack.url}/services/T0/B0/x` })
       await p.start()
       await configure(p, [
-        { name: 'hook', type: 'webhook', url: `${hook.url}/hook`, signing_secret_env: 'HOOK_SECRET' },
-        { name: 'slack', type: 'slack', url_env: 'SLACK_URL' },
+        { name: 'hook', type: 'webhook', url: `${hook.url}/hook`, signing_secret_env: 'MODELWATCH_CHANNEL_SECRET_HOOK' },
+        { name: 'slack', type: 'slack', url_env: 'MODELWATCH_CHANNEL_SECRET_SLACK' },
         { name: 'muted', type: 'webhook', url: `${muted.url}/hook` },
       ], { 'churn.score-high': ['hook', 'slack'], 'churn.score-high-silenced': ['muted'] })
       await p.api('POST', '/v1/silences', {
@@ -251,7 +251,7 @@ describe('alerting pipeline (Kafka → modelwatch start → receivers)', { concu
       const [hookPort = 0] = await freePorts(1)
       const p = await pipeline()
       await p.start()
-      await configure(p, [{ name: 'hook', type: 'webhook', url: `http://127.0.0.1:${hookPort}/hook`, signing_secret_env: 'HOOK_SECRET' }], { 'churn.score-high': ['hook'] })
+      await configure(p, [{ name: 'hook', type: 'webhook', url: `http://127.0.0.1:${hookPort}/hook`, signing_secret_env: 'MODELWATCH_CHANNEL_SECRET_HOOK' }], { 'churn.score-high': ['hook'] })
       const breachWindow = await previousMinute(30_000)
       await p.send(breachWindow + 1_000, 20, 0.95)
       await p.until(() => scrapeCounter(p.healthPort, 'modelwatch_deliveries_total'), (n) => n >= 2, 'two refused delivery attempts')

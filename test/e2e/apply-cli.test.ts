@@ -26,7 +26,7 @@ monitors:
     condition: { above: 0.2 }
     channels: [ops]
 channels:
-  - { name: ops, type: slack, url_env: SLACK_OPS_URL }
+  - { name: ops, type: slack, url_env: MODELWATCH_CHANNEL_SECRET_SLACK_OPS }
 silences:
   - id: weekend
     matchers: [{ name: model, value: churn }]
@@ -99,7 +99,7 @@ describe('modelwatch apply', () => {
     const created = await runCli(['model', 'create', '--name', 'churn', '--task', 'regression', '--features', 'tenure:numeric'], env)
     assert.equal(created.code, 0, created.stderr)
     const monitor = '  - { name: vol, model: churn, statistic: volume, condition: { below: 10 }, channels: [retrain] }\n'
-    const hook = '  - { name: retrain, type: webhook, url: "https://ci.example.com/hook", signing_secret_env: RETRAIN_SECRET }\n'
+    const hook = '  - { name: retrain, type: webhook, url: "https://ci.example.com/hook", signing_secret_env: MODELWATCH_CHANNEL_SECRET_RETRAIN }\n'
     const mail = '  - { name: oncall, type: email, to: [oncall@example.com] }\n'
 
     writeFileSync(file, `monitors:\n${monitor}`)

@@ -43,7 +43,7 @@ describe('API: alerting resources', () => {
     ch = await openClickHouse(config.clickhouse)
     await migrate(ch)
     await saveModel(ch, { name: 'churn', task: 'binary_classification', positive_class: '1', features: [{ name: 'tenure', kind: 'numeric' }] })
-    app = createApp({ config, ch, log, metrics: new MetricsRegistry(), events: clickHouseEventSink(ch), checks: [], now: () => clock, env: { SLACK_OPS_URL: SLACK_URL } })
+    app = createApp({ config, ch, log, metrics: new MetricsRegistry(), events: clickHouseEventSink(ch), checks: [], now: () => clock, env: { MODELWATCH_CHANNEL_SECRET_SLACK_OPS: SLACK_URL } })
   })
   after(async () => ch.close())
 
@@ -74,7 +74,7 @@ describe('API: alerting resources', () => {
   it('answers 401 without a valid token and 403 below the route\'s scope, changing nothing', async () => {
     assert.equal((await call('GET', '/v1/alerts', { token: undefined })).status, 401)
     assert.equal((await call('GET', '/v1/channels', { token: 'not-a-configured-token-000' })).status, 401)
-    const channel = { name: 'ops', type: 'slack', url_env: 'SLACK_OPS_URL' }
+    const channel = { name: 'ops', type: 'slack', url_env: 'MODELWATCH_CHANNEL_SECRET_SLACK_OPS' }
     const refused = await call('PUT', '/v1/channels/ops', { token: WRITE, body: channel })
     assert.equal(refused.status, 403, 'channels need admin')
     assert.match(String(refused.body.detail), /needs scope admin; token w has scope write/)
@@ -86,10 +86,10 @@ describe('API: alerting resources', () => {
   })
 
   it('stores channels with scope admin and says whether their secrets are set, never what they are', async () => {
-    const created = await call('PUT', '/v1/channels/ops', { token: ADMIN, body: { name: 'ops', type: 'slack', url_env: 'SLACK_OPS_URL' } })
+    const created = await call('PUT', '/v1/channels/ops', { token: ADMIN, body: { name: 'ops', type: 'slack', url_env: 'MODELWATCH_CHANNEL_SECRET_SLACK_OPS' } })
     assert.equal(created.status, 201)
-    assert.deepEqual(created.body, { name: 'ops', type: 'slack', spec: { name: 'ops', type: 'slack', url_env: 'SLACK_OPS_URL' }, secret_env: ['SLACK_OPS_URL'], secret_configured: true, origin: 'api' })
-    const hook = { name: 'retrain', type: 'webhook', url: 'https://ci.example.com/hook', signing_secret_env: 'RETRAIN_SECRET' }
+    assert.deepEqual(created.body, { name: 'ops', type: 'slack', spec: { name: 'ops', type: 'slack', url_env: 'MODELWATCH_CHANNEL_SECRET_SLACK_OPS' }, redacted: [], secret_env: ['MODELWATCH_CHANNEL_SECRET_SLACK_OPS'], secret_configured: true, origin: 'api' })
+    const hook = { name: 'retrain', type: 'webhook', url: 'https://ci.example.com/hook', signing_secret_env: 'MODELWATCH_CHANNEL_SECRET_RETRAIN' }
     assert.equal((await call('PUT', '/v1/channels/retrain', { token: ADMIN, body: hook })).status, 201)
     const replaced = await call('PUT', '/v1/channels/retrain', { token: ADMIN, body: { ...hook, template: 'airflow_dag_run' } })
     assert.equal(replaced.status, 200)
@@ -102,7 +102,7 @@ describe('API: alerting resources', () => {
   it('refuses invalid channels with the zod path, and unknown ones with 404', async () => {
     const invalid = await call('PUT', '/v1/channels/bad', { token: ADMIN, body: { name: 'bad', type: 'slack', url_env: 'https://hooks.slack.com/x' } })
     assert.equal(invalid.status, 422)
-    assert.deepEqual(paths(invalid.body), ['/url_env: must be the name of an environment variable (A-Z, 0-9, _)'])
+    assert.deepEqual(paths(invalid.body), ['/url_env: must name a variable set aside for channel secrets: MODELWATCH_CHANNEL_SECRET_ followed by A-Z, 0-9 or _'])
     const renamed = await call('PUT', '/v1/channels/bad', { token: ADMIN, body: { name: 'other', type: 'email', to: ['a@example.com'] } })
     assert.equal(renamed.status, 422)
     assert.match(String(renamed.body.detail), /\/name: must be the name in the path \("bad"\)/)

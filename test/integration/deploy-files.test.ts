@@ -15,6 +15,7 @@ import { clickHouseEventSink } from '../../services/api/event-sink.js'
 import { clickHouseCheck } from '../../services/api/readiness.js'
 import { openClickHouse, type ClickHouse } from '../../services/core/clickhouse/client.js'
 import { migrate } from '../../services/core/clickhouse/migrations.js'
+import { CHANNEL_SECRET_PREFIX, isChannelSecretName } from '../../services/core/channel-secrets.js'
 import { environment, loadConfig } from '../../services/core/config.js'
 import { createLogger } from '../../services/core/logger.js'
 import { MetricsRegistry } from '../../services/core/metrics.js'
@@ -102,7 +103,8 @@ describe('docker-compose.yml', () => {
 
   it('sets on modelwatch services only variables the config knows, with values it accepts', () => {
     for (const [name, s] of modelwatch) {
-      const unknown = Object.keys(env(s)).filter((k) => !KNOWN.has(k))
+      // Channel secrets are not settings but the monitor may hold them (docs/security.md).
+      const unknown = Object.keys(env(s)).filter((k) => !KNOWN.has(k) && !(name === 'monitor' && isChannelSecretName(k)))
       assert.deepEqual(unknown, [], `${name} sets variables services/core/config.ts does not read`)
       assert.doesNotThrow(() => loadConfig(resolveShell(env(s))), name)
     }
@@ -123,7 +125,7 @@ interface Container {
   image: string
   args?: string[]
   ports?: { name: string; containerPort: number }[]
-  envFrom?: { configMapRef?: { name: string } }[]
+  envFrom?: { configMapRef?: { name: string }; prefix?: string; secretRef?: { name: string; optional?: boolean } }[]
   env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[]
   readinessProbe?: Probe
   livenessProbe?: Probe
@@ -198,7 +200,13 @@ describe('deploy/kubernetes (kustomize base)', () => {
     assert.deepEqual(named.filter((k) => !KNOWN.has(k)), [])
     assert.ok(Object.keys(configEnv).every((k) => !SECRET_KEYS.has(k)), 'no secret in the ConfigMap')
     assert.doesNotThrow(() => loadConfig(configEnv))
-    for (const c of containers) assert.deepEqual(c.envFrom, [{ configMapRef: { name: 'modelwatch-config' } }], c.name)
+    const channelSecrets = { prefix: CHANNEL_SECRET_PREFIX, secretRef: { name: 'modelwatch-channel-secrets', optional: true } }
+    for (const c of containers) assert.deepEqual(c.envFrom, [{ configMapRef: { name: 'modelwatch-config' } }, ...(c.args?.[0] === 'monitor' ? [channelSecrets] : [])], c.name)
+    // The monitor's channel secrets carry the prefix, so a key of that Secret can never become one of modelwatch's own variables.
+    const example = parse(read(`${K8S}/modelwatch-channel-secrets.yaml.example`)) as { metadata: { name: string }; stringData: Env }
+    assert.equal(example.metadata.name, channelSecrets.secretRef.name)
+    assert.deepEqual(Object.keys(example.stringData).filter((key) => !isChannelSecretName(`${CHANNEL_SECRET_PREFIX}${key}`)), [], 'every key makes a channel secret name')
+    assert.ok(Object.values(example.stringData).every((v) => v.includes('<')), 'the example holds placeholders only')
   })
 
   it('probes paths the services answer, on the ports the config gives them', async () => {

@@ -24,9 +24,9 @@ describe('notification channels store', () => {
     const saved = await saveChannel(ch, { name: 'retrain', type: 'webhook', url: 'https://ci.example.com/hook' }, 1000)
     assert.equal(saved.type === 'webhook' && saved.template, 'generic')
     await saveChannel(ch, { name: 'oncall', type: 'email', to: ['oncall@example.com'] }, 1000)
-    await saveChannel(ch, { name: 'retrain', type: 'webhook', url: 'https://ci.example.com/v2', template: 'airflow_dag_run', token_env: 'AIRFLOW_TOKEN' }, 2000)
+    await saveChannel(ch, { name: 'retrain', type: 'webhook', url: 'https://ci.example.com/v2', template: 'airflow_dag_run', token_env: 'MODELWATCH_CHANNEL_SECRET_AIRFLOW_TOKEN' }, 2000)
     assert.deepEqual((await listChannels(ch)).map((c) => c.name), ['oncall', 'retrain'])
-    assert.deepEqual(await getChannel(ch, 'retrain'), { name: 'retrain', type: 'webhook', url: 'https://ci.example.com/v2', template: 'airflow_dag_run', token_env: 'AIRFLOW_TOKEN' })
+    assert.deepEqual(await getChannel(ch, 'retrain'), { name: 'retrain', type: 'webhook', url: 'https://ci.example.com/v2', template: 'airflow_dag_run', token_env: 'MODELWATCH_CHANNEL_SECRET_AIRFLOW_TOKEN' })
 
     assert.equal(await deleteChannel(ch, 'retrain', 3000), true)
     assert.equal(await deleteChannel(ch, 'retrain', 4000), false)
@@ -35,13 +35,13 @@ describe('notification channels store', () => {
     assert.deepEqual((await listChannels(ch)).map((c) => c.name), ['oncall'])
 
     // Saved again after the delete, it is back.
-    await saveChannel(ch, { name: 'retrain', type: 'slack', url_env: 'SLACK_URL' }, 5000)
+    await saveChannel(ch, { name: 'retrain', type: 'slack', url_env: 'MODELWATCH_CHANNEL_SECRET_SLACK' }, 5000)
     assert.equal((await getChannel(ch, 'retrain')).type, 'slack')
   })
 
   it('refuses an invalid spec, naming the field', async () => {
     await assert.rejects(saveChannel(ch, { name: 'x', type: 'email', to: [] }), { code: 'USAGE', message: /invalid channel: to: an email channel needs at least one address/ })
-    await assert.rejects(saveChannel(ch, { name: 'y', type: 'slack', url_env: 'https://hooks.slack.com/services/T/B/secret' }), { code: 'USAGE', message: /url_env: must be the name of an environment variable/ })
+    await assert.rejects(saveChannel(ch, { name: 'y', type: 'slack', url_env: 'https://hooks.slack.com/services/T/B/secret' }), { code: 'USAGE', message: /url_env: must name a variable set aside for channel secrets/ })
     await assert.rejects(saveChannel(ch, { name: 'z', type: 'webhook', url: 'ftp://example.com/' }), { code: 'USAGE', message: /invalid channel: url/ })
   })
 })

@@ -25,7 +25,7 @@ describe('slack delivery', () => {
   let receiver: Receiver
   const logLines: string[] = []
   const log = createLogger('debug', { write: (line: string) => void logLines.push(line) })
-  const deps = (): DeliveryDeps => ({ ch, log, config, metrics: new MetricsRegistry(), env: { SLACK_OPS_URL: `${receiver.url}${SLACK_PATH}` } })
+  const deps = (): DeliveryDeps => ({ ch, log, config, metrics: new MetricsRegistry(), env: { MODELWATCH_CHANNEL_SECRET_SLACK_OPS: `${receiver.url}${SLACK_PATH}` } })
 
   before(async () => {
     config = loadConfig({
@@ -35,7 +35,7 @@ describe('slack delivery', () => {
     ch = await openClickHouse(config.clickhouse)
     await migrate(ch)
     receiver = await startReceiver()
-    await saveChannel(ch, { name: 'ops', type: 'slack', url_env: 'SLACK_OPS_URL' })
+    await saveChannel(ch, { name: 'ops', type: 'slack', url_env: 'MODELWATCH_CHANNEL_SECRET_SLACK_OPS' })
   })
 
   after(async () => {

@@ -20,7 +20,7 @@ import { startReceiver, type Receiver } from '../support/notify-receiver.js'
 
 const SECRET = 'whsec_test_9c1f2e'
 const TOKEN = 'ghp_test_token_77aa'
-const env = { HOOK_SECRET: SECRET, HOOK_TOKEN: TOKEN }
+const env = { MODELWATCH_CHANNEL_SECRET_HOOK: SECRET, MODELWATCH_CHANNEL_SECRET_HOOK_TOKEN: TOKEN }
 
 describe('webhook delivery', () => {
   let ch: ClickHouse
@@ -34,7 +34,7 @@ describe('webhook delivery', () => {
   })
   const channel = async (template: 'generic' | 'github_repository_dispatch' | 'airflow_dag_run' = 'generic', path = '/hook', withToken = false): Promise<string> => {
     const name = uniqueName('hook')
-    await saveChannel(ch, { name, type: 'webhook', url: `${receiver.url}${path}`, template, signing_secret_env: 'HOOK_SECRET', ...(withToken ? { token_env: 'HOOK_TOKEN' } : {}) })
+    await saveChannel(ch, { name, type: 'webhook', url: `${receiver.url}${path}`, template, signing_secret_env: 'MODELWATCH_CHANNEL_SECRET_HOOK', ...(withToken ? { token_env: 'MODELWATCH_CHANNEL_SECRET_HOOK_TOKEN' } : {}) })
     return name
   }
   const requestsFor = (id: string) => receiver.requests.filter((r) => r.headers['idempotency-key'] === id)
@@ -208,7 +208,7 @@ describe('webhook delivery', () => {
     const port = down.port
     await down.close()
     const name = uniqueName('restart')
-    await saveChannel(ch, { name, type: 'webhook', url: `http://127.0.0.1:${port}/hook`, signing_secret_env: 'HOOK_SECRET' })
+    await saveChannel(ch, { name, type: 'webhook', url: `http://127.0.0.1:${port}/hook`, signing_secret_env: 'MODELWATCH_CHANNEL_SECRET_HOOK' })
     const n = sampleNotification(uniqueName('n'), name)
     await enqueueNotifications(ch, [n])
     const first = startDeliveryWorker(deps({ pollMs: 60_000 }))
@@ -260,12 +260,12 @@ describe('webhook delivery', () => {
 
   it('a missing secret variable is a dead delivery naming the variable, and no secret reaches the log', async () => {
     const name = uniqueName('nosecret')
-    await saveChannel(ch, { name, type: 'webhook', url: `${receiver.url}/hook`, signing_secret_env: 'UNSET_SIGNING_SECRET' })
+    await saveChannel(ch, { name, type: 'webhook', url: `${receiver.url}/hook`, signing_secret_env: 'MODELWATCH_CHANNEL_SECRET_UNSET' })
     const n = sampleNotification(uniqueName('n'), name)
     await enqueueNotifications(ch, [n])
     assert.equal((await deliverDue(deps())).get(n.id), 'dead')
     const [d] = await listDeliveries(ch, { id: n.id })
-    assert.match(d?.last_error ?? '', /environment variable UNSET_SIGNING_SECRET is not set/)
+    assert.match(d?.last_error ?? '', /environment variable MODELWATCH_CHANNEL_SECRET_UNSET is not set/)
     assert.equal(requestsFor(n.id).length, 0)
     const everything = logLines.join('\n')
     assert.ok(!everything.includes(SECRET) && !everything.includes(TOKEN), 'no secret in the log')

@@ -98,13 +98,13 @@ describe('retraining closes the loop', () => {
     await ch.close()
   })
 
-  const deliver = () => deliverDue({ ch, config, log, metrics: new MetricsRegistry(), env: { RETRAIN_SECRET: SECRET } })
+  const deliver = () => deliverDue({ ch, config, log, metrics: new MetricsRegistry(), env: { MODELWATCH_CHANNEL_SECRET_RETRAIN: SECRET } })
   const alerting = (now: number) => runAlerting(ch, { log, now: () => now, defaultChannels: ['retrain'], handOver: async (n) => void (await enqueueNotifications(ch, n)) })
 
   it('drift alert → retraining webhook → new version in shadow → comparison → promotion notification with the evidence', async () => {
     const hour = Math.floor(Date.now() / HOUR) * HOUR
     await saveModel(ch, { name: 'churn', task: 'binary_classification', positive_class: '1', default_window: '1h', features: [{ name: 'x', kind: 'numeric' }] })
-    await saveChannel(ch, { name: 'retrain', type: 'webhook', url: receiverUrl, signing_secret_env: 'RETRAIN_SECRET' })
+    await saveChannel(ch, { name: 'retrain', type: 'webhook', url: receiverUrl, signing_secret_env: 'MODELWATCH_CHANNEL_SECRET_RETRAIN' })
     // Version 1 in production: a reference hour, then an hour whose feature x moved by three standard deviations.
     await seedShadow(ch, { model: 'churn', versions: [['1', 0.3]], start: hour - 2 * HOUR, ms: HOUR, events: 400, seed: 1, prefix: 'ref' })
     await seedShadow(ch, { model: 'churn', versions: [['1', 0.3]], start: hour - HOUR, ms: HOUR, events: 400, seed: 2, prefix: 'drift', shift: 3 })

@@ -94,7 +94,7 @@ silences:
     starts_at: 2026-01-01T00:00:00Z
     ends_at: 2026-01-02T00:00:00Z
 channels:
-  - { name: ml-team, type: slack, url_env: SLACK_ML_URL }
+  - { name: ml-team, type: slack, url_env: MODELWATCH_CHANNEL_SECRET_SLACK_ML }
 `, 'm.yaml')
     assert.deepEqual([file.monitors.length, file.silences[0]?.id, file.channels[0]?.name], [0, 'maintenance', 'ml-team'])
   })

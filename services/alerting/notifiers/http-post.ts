@@ -7,6 +7,7 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { ModelwatchError, describeError, isNetworkError } from '../../core/errors.js'
+import { scrub } from '../channel-redaction.js'
 import { DeliveryError } from '../delivery-error.js'
 import { checkUrl, guardedLookup, type UrlPolicy } from './url-guard.js'
 
@@ -20,6 +21,8 @@ export interface PostOptions {
   signal: AbortSignal
   /** Statuses besides 2xx that mean "already done", e.g. Airflow's 409 for a DAG run id it has seen. */
   alsoDelivered?: readonly number[]
+  /** What this request carries that a receiver echoing it back must not put into `last_error`: tokens, URL credentials. */
+  secrets?: readonly string[]
 }
 
 /** Longest Retry-After we honour; beyond it the usual backoff applies. */
@@ -48,13 +51,14 @@ export async function postJson(url: URL, body: string, shownAs: string, options:
     const why = (error as NodeJS.ErrnoException).code ?? describeError(error)
     throw new DeliveryError(`${shownAs}: request failed (${why})`, { retriable: isNetworkError(error) || (error as NodeJS.ErrnoException).code === 'ENOTFOUND', cause: error })
   }
-  return classify(response, shownAs, options.alsoDelivered ?? [])
+  return classify(response, shownAs, options.alsoDelivered ?? [], options.secrets ?? [])
 }
 
-function classify(response: { status: number; headers: IncomingHttpHeaders; text: string }, shownAs: string, alsoDelivered: readonly number[]): PostResult {
+function classify(response: { status: number; headers: IncomingHttpHeaders; text: string }, shownAs: string, alsoDelivered: readonly number[], secrets: readonly string[]): PostResult {
   const { status } = response
   if ((status >= 200 && status < 300) || alsoDelivered.includes(status)) return { status }
-  const said = response.text.trim().slice(0, MAX_ERROR_BODY).replace(/\s+/g, ' ')
+  // Scrubbed before it is cut, so a secret at the cut is not left half visible.
+  const said = scrub(response.text, secrets).trim().slice(0, MAX_ERROR_BODY).replace(/\s+/g, ' ')
   const detail = said === '' ? '' : `: ${said}`
   if (status >= 300 && status < 400) {
     throw new DeliveryError(`${shownAs} answered ${status} (a redirect); redirects are not followed, configure the final URL`, { retriable: false, responseStatus: status })

@@ -1,8 +1,10 @@
 /**
  * The webhook notifier: the documented payload (webhook-payload.ts), shaped by the channel's template, POSTed
  * with `Idempotency-Key: <notification id>`, a `Modelwatch-Signature` when the channel names a signing secret,
- * and a bearer token when it names one. The URL passes the SSRF guard (url-guard.ts) at connect time.
+ * and a bearer token when it names one. The URL passes the SSRF guard (url-guard.ts) at connect time. An answer
+ * that echoes the token or the URL's credentials has them scrubbed before it is recorded.
  */
+import { credentialParts } from '../channel-redaction.js'
 import type { ChannelSpec } from '../channel-spec.js'
 import { DeliveryError, secretFrom } from '../delivery-error.js'
 import { postJson } from './http-post.js'
@@ -17,7 +19,7 @@ export const USER_AGENT = 'modelwatch-webhook/1'
 
 /**
  * @example
- * await sendWebhook(notification, { name: 'retrain', type: 'webhook', url: 'https://ci.example.com/hook', template: 'generic', signing_secret_env: 'RETRAIN_SECRET' }, ctx)
+ * await sendWebhook(notification, { name: 'retrain', type: 'webhook', url: 'https://ci.example.com/hook', template: 'generic', signing_secret_env: 'MODELWATCH_CHANNEL_SECRET_RETRAIN' }, ctx)
  */
 export const sendWebhook: Notifier<WebhookChannel> = async (notification, spec, ctx) => {
   const shownAs = `webhook channel ${spec.name}`
@@ -32,9 +34,14 @@ export const sendWebhook: Notifier<WebhookChannel> = async (notification, spec, 
     'idempotency-key': notification.id,
     ...request.headers,
   }
-  if (spec.token_env !== undefined) headers.authorization = `Bearer ${secretFrom(ctx.env, spec.token_env, shownAs)}`
+  const secrets = credentialParts(url)
+  if (spec.token_env !== undefined) {
+    const token = secretFrom(ctx.env, { field: 'token_env', variable: spec.token_env }, shownAs)
+    headers.authorization = `Bearer ${token}`
+    secrets.push(token)
+  }
   if (spec.signing_secret_env !== undefined) {
-    const secret = secretFrom(ctx.env, spec.signing_secret_env, shownAs)
+    const secret = secretFrom(ctx.env, { field: 'signing_secret_env', variable: spec.signing_secret_env }, shownAs)
     headers[SIGNATURE_HEADER.toLowerCase()] = signatureHeader(secret, body, Math.floor(ctx.now() / 1000))
   }
   const { status } = await postJson(url, body, `${shownAs} (${url.host})`, {
@@ -42,6 +49,7 @@ export const sendWebhook: Notifier<WebhookChannel> = async (notification, spec, 
     policy: { allowedNetworks: ctx.config.delivery.allowedNetworks },
     signal: ctx.signal,
     alsoDelivered: request.alsoDelivered,
+    secrets,
   })
   return { responseStatus: status }
 }

@@ -60,7 +60,7 @@ const LABELLED_SHARE = 0.85
 /** Labels are sent this long (real time) after their predictions, and stamped 90 s (simulated) after them. */
 const LABEL_SEND_DELAY_MS = 2_000
 const LABEL_LAG_MS = 90_000
-const SIGNING_SECRET_ENV = 'MODELWATCH_DEMO_SIGNING_SECRET'
+const SIGNING_SECRET_ENV = 'MODELWATCH_CHANNEL_SECRET_DEMO_SIGNING'
 
 interface PendingLabels {
   due: number

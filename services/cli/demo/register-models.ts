@@ -20,7 +20,7 @@ import { CHURN_MODEL, ETA_MODEL, churnReferenceCsv, etaReferenceCsv } from './sa
  * Without a webhook receiver (produce-only), monitors notify the email channel only.
  *
  * @example
- * await registerDemoModels(ch, './data/demo', peers.webhookUrl, 'MODELWATCH_DEMO_SIGNING_SECRET')
+ * await registerDemoModels(ch, './data/demo', peers.webhookUrl, 'MODELWATCH_CHANNEL_SECRET_DEMO_SIGNING')
  */
 export async function registerDemoModels(ch: ClickHouse, demoDir: string, webhookUrl: string | undefined, signingSecretEnv: string): Promise<void> {
   const churn = await saveModel(ch, CHURN_MODEL)
