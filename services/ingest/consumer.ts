@@ -262,6 +262,7 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
       // partitions yet: kafkajs says so with retriable errors, which are waited out here rather than fatal.
       const settle = { attempts: 10, initialDelayMs: 250, maxDelayMs: 3_000, retriable: kafkaRetriable, onRetry: (error: unknown, attempt: number) => void log.warn({ attempt, err: error }, 'topics not ready yet; retrying') }
       await retry(() => ensureTopics(kafka, [...sourceTopics, topics.deadLetter]), settle)
+      await retry(() => groupCoordinatorReady(kafka, settings.consumerGroup), settle)
       await deadLetterProducer.connect()
       await consumer.connect()
       await retry(() => consumer.subscribe({ topics: sourceTopics, fromBeginning: true }), settle)
@@ -302,6 +303,21 @@ async function ensureTopics(kafka: Kafka, names: string[]): Promise<void> {
     const { topics } = await admin.fetchTopicMetadata({ topics: names })
     const leaderless = topics.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0)).map((t) => t.name)
     if (leaderless.length > 0) throw new ModelwatchError('KAFKA_UNAVAILABLE', `topics without partition leaders yet: ${leaderless.join(', ')}`, { retriable: true })
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+/**
+ * Waits until the group's coordinator serves it. On a new cluster the first group creates __consumer_offsets,
+ * whose coordinator then loads for a moment; joining meanwhile makes the kafkajs consumer crash and restart
+ * (logged as errors). kafkajs's admin retries the retriable answers (coordinator not available, loading).
+ */
+async function groupCoordinatorReady(kafka: Kafka, groupId: string): Promise<void> {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    await admin.describeGroups([groupId])
   } finally {
     await admin.disconnect()
   }
