@@ -7,7 +7,6 @@
 import type { ClickHouse } from '../core/clickhouse/client.js'
 import type { ModelTask } from '../monitor/models/model-spec.js'
 import { bootstrapPairedMean } from './bootstrap.js'
-import { summary } from './classification-unpaired.js'
 import { pairedSql, queryComparison } from './compare-query.js'
 import { aucWithInterval, delongPaired, structuralComponents } from './delong.js'
 import { logLosses } from './log-losses.js'
@@ -16,7 +15,8 @@ import { detectableDifference, finiteOrNull, intervalOrNull, meanValue, toLabell
 import { normalQuantile } from './normal.js'
 import { wilsonInterval } from './proportions.js'
 import { meansSampleSize, samplesStillNeeded, varianceScaledSampleSize } from './sample-size.js'
-import type { LabelledCounts, SequentialInput } from './sequential-input.js'
+import { pairedDifferenceSums, sampleVariance, summary } from './sample-variance.js'
+import { pairedProportionsDifference, type LabelledCounts, type SequentialInput } from './sequential-input.js'
 import { MIN_LABELLED, MIN_PER_CLASS } from './verdict.js'
 
 interface PairedCounts {
@@ -64,8 +64,8 @@ export async function pairedClassification(ch: ClickHouse, task: Exclude<ModelTa
   const mcnemar = (metric: MetricName, outcomes: PairedOutcomes, correctA: number, correctB: number): MetricDraft => {
     const result = mcnemarTest(outcomes, settings.alpha)
     const valueA = correctA / outcomes.pairs
-    // per-pair difference D ∈ {−1, 0, 1}: Var D = (a_only + b_only)/n − d²
-    const sd = Math.sqrt((outcomes.aOnly + outcomes.bOnly) / outcomes.pairs - result.difference ** 2)
+    // σ of the per-pair differences D ∈ {−1, 0, 1}
+    const sd = Math.sqrt(sampleVariance(pairedDifferenceSums(outcomes)))
     const required = meansSampleSize(sd, 0, detectableDifference(metric, valueA, settings.mde), settings.alpha, settings.power)
     return {
       metric, result, enoughData: enough,
@@ -79,8 +79,8 @@ export async function pairedClassification(ch: ClickHouse, task: Exclude<ModelTa
     drafts.push(mcnemar('recall', { pairs: c.n_positive_pairs, aOnly: c.n_positive_a_only, bOnly: c.n_positive_b_only }, c.n_positive_correct_a, c.n_positive_correct_b))
     drafts.push(...pairedScoreMetrics(c, settings))
   }
-  const difference = (c.n_b_only - c.n_a_only) / c.pairs
-  return { drafts, labelled: { a: c.pairs, b: c.pairs }, sequential: { metric: 'accuracy', difference, variance: ((c.n_a_only + c.n_b_only) / c.pairs - difference ** 2) / c.pairs, scale: c.n_correct_a / c.pairs, enoughData: enough } }
+  const sequential = { metric: 'accuracy' as const, ...pairedProportionsDifference({ pairs: c.pairs, aOnly: c.n_a_only, bOnly: c.n_b_only }), scale: c.n_correct_a / c.pairs, enoughData: enough }
+  return { drafts, labelled: { a: c.pairs, b: c.pairs }, sequential }
 }
 
 function pairedScoreMetrics(row: Partial<PairedScores>, settings: ComparisonSettings): MetricDraft[] {  const labels = Uint8Array.from(row?.labels ?? [])

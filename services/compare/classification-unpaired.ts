@@ -13,7 +13,8 @@ import { logLosses } from './log-losses.js'
 import { detectableDifference, finiteOrNull, intervalOrNull, meanValue, toLabelled, type ComparisonSettings, type MetricDraft, type MetricName, type VersionValue } from './metric-comparison.js'
 import { twoProportionTest, wilsonInterval, type Proportion } from './proportions.js'
 import { proportionsSampleSize, samplesStillNeeded, varianceScaledSampleSize } from './sample-size.js'
-import type { LabelledCounts, SequentialInput } from './sequential-input.js'
+import { summary } from './sample-variance.js'
+import { proportionsDifference, type LabelledCounts, type SequentialInput } from './sequential-input.js'
 import { MIN_LABELLED, MIN_PER_CLASS } from './verdict.js'
 
 interface CountsRow {
@@ -66,15 +67,15 @@ export async function unpairedClassification(ch: ClickHouse, task: Exclude<Model
       samplesNeeded: samplesStillNeeded(toLabelled(required, Math.min(a.trials, b.trials), Math.min(ca.labelled, cb.labelled)), Math.min(ca.labelled, cb.labelled)),
     }
   }
-  const drafts = [proportion('accuracy', (c) => ({ successes: c.n_correct, trials: c.evaluated }))]
+  const accuracy = (c: CountsRow): Proportion => ({ successes: c.n_correct, trials: c.evaluated })
+  const drafts = [proportion('accuracy', accuracy)]
   if (binary) {
     drafts.push(proportion('precision', (c) => ({ successes: c.tp, trials: c.tp + c.fp })))
     drafts.push(proportion('recall', (c) => ({ successes: c.tp, trials: c.tp + c.fn })))
     drafts.push(...scoreMetrics(counts, versions, settings))
   }
-  const pa = ca.n_correct / ca.evaluated
-  const pb = cb.n_correct / cb.evaluated
-  return { drafts, labelled: { a: ca.labelled, b: cb.labelled }, sequential: { metric: 'accuracy', difference: pb - pa, variance: (pa * (1 - pa)) / ca.evaluated + (pb * (1 - pb)) / cb.evaluated, scale: pa, enoughData: enough } }
+  const sequential = { metric: 'accuracy' as const, ...proportionsDifference(accuracy(ca), accuracy(cb)), scale: ca.n_correct / ca.evaluated, enoughData: enough }
+  return { drafts, labelled: { a: ca.labelled, b: cb.labelled }, sequential }
 }
 
 /** ROC AUC and log loss from the scored rows of each version. */
@@ -118,14 +119,4 @@ function scoreMetrics(rows: Partial<ScoresRow>[], versions: { a: string; b: stri
 
 function proportionValue(p: Proportion, alpha: number): VersionValue {
   return { value: p.trials > 0 ? p.successes / p.trials : null, interval: p.trials > 0 ? intervalOrNull(wilsonInterval(p, alpha)) : null, n: p.trials }
-}
-
-/** Mean and sample variance, two passes. */
-export function summary(values: Float64Array): { mean: number; variance: number } {
-  let sum = 0
-  for (const v of values) sum += v
-  const mean = sum / values.length
-  let ss = 0
-  for (const v of values) ss += (v - mean) ** 2
-  return { mean, variance: ss / (values.length - 1) }
 }

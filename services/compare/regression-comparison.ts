@@ -8,7 +8,7 @@ import type { ClickHouse } from '../core/clickhouse/client.js'
 import { outcomesSql, pairedSql, queryComparison } from './compare-query.js'
 import { detectableDifference, meanValue, type ComparisonSettings, type MetricDraft, type MetricName } from './metric-comparison.js'
 import { meansSampleSize, samplesStillNeeded } from './sample-size.js'
-import type { LabelledCounts, SequentialInput } from './sequential-input.js'
+import { meansDifference, pairedMeansDifference, type LabelledCounts, type SequentialInput } from './sequential-input.js'
 import { pairedTTest, welchTest, type SampleSummary } from './t-tests.js'
 import { MIN_LABELLED } from './verdict.js'
 
@@ -51,7 +51,7 @@ async function unpairedRegression(ch: ClickHouse, params: Record<string, unknown
   })
   const a = pick(ra, 'mae')
   const b = pick(rb, 'mae')
-  return { drafts, labelled: { a: a.n, b: b.n }, sequential: { metric: 'mae', difference: b.mean - a.mean, variance: a.variance / a.n + b.variance / b.n, scale: a.mean, enoughData: Math.min(a.n, b.n) >= MIN_LABELLED } }
+  return { drafts, labelled: { a: a.n, b: b.n }, sequential: { metric: 'mae', ...meansDifference(a, b), scale: a.mean, enoughData: Math.min(a.n, b.n) >= MIN_LABELLED } }
 }
 
 async function pairedRegression(ch: ClickHouse, params: Record<string, unknown>, settings: ComparisonSettings): Promise<{ drafts: MetricDraft[]; sequential: SequentialInput; labelled: LabelledCounts }> {
@@ -71,5 +71,5 @@ async function pairedRegression(ch: ClickHouse, params: Record<string, unknown>,
     }
   })
   const d = pick(row, 'mae_d')
-  return { drafts, labelled: { a: d.n, b: d.n }, sequential: { metric: 'mae', difference: d.mean, variance: d.variance / d.n, scale: pick(row, 'mae_a').mean, enoughData: d.n >= MIN_LABELLED } }
+  return { drafts, labelled: { a: d.n, b: d.n }, sequential: { metric: 'mae', ...pairedMeansDifference(d), scale: pick(row, 'mae_a').mean, enoughData: d.n >= MIN_LABELLED } }
 }

@@ -98,7 +98,7 @@ export const environment = {
   MODELWATCH_TOPIC_GROUND_TRUTH: variable({ schema: topic, default: 'modelwatch.ground-truth', description: 'Topic of ground-truth events.' }),
   MODELWATCH_TOPIC_DLQ: variable({ schema: topic, default: 'modelwatch.dlq', description: 'Dead-letter topic for events that cannot be decoded or validated.' }),
   MODELWATCH_CONSUMER_GROUP: variable({ schema: z.string().min(1), default: 'modelwatch-ingest', description: 'Kafka consumer group of the ingest service.' }),
-  MODELWATCH_BATCH_SIZE: variable({ schema: positiveInt, default: '10000', description: 'Events buffered before an insert into ClickHouse.' }),
+  MODELWATCH_BATCH_SIZE: variable({ schema: positiveInt, default: '10000', description: 'Most messages (events and dead letters) in one insert into ClickHouse. Ingest holds at most two batches (one being stored, one filling) plus the messages of the Kafka fetches it is handling (at most 8 MiB per broker).' }),
   MODELWATCH_BATCH_LINGER_MS: variable({ schema: positiveInt, default: '1000', description: 'Longest time an event waits in the buffer before it is inserted.' }),
   MODELWATCH_MAX_EVENT_BYTES: variable({ schema: positiveInt, default: '65536', description: 'Larger messages go to the dead-letter topic as oversized.' }),
   MODELWATCH_HEALTH_PORT: variable({ schema: port, default: '9465', description: 'Port of the ingest health endpoint (/healthz, /metrics); 0 picks a free one.' }),

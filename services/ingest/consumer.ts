@@ -5,8 +5,11 @@
  *  - a crash anywhere loses nothing: what was not stored was not committed, and is consumed again;
  *  - what is consumed again is not counted twice (see schemas/clickhouse/001_events.sql);
  *  - a poison message never stops the loop: it becomes a dead letter, stored and committed like any event;
+ *  - a batch never holds more than batchSize messages: a handler that fills it waits (heart-beating) until the
+ *    flusher has taken it, then goes on with the rest of the same fetch;
  *  - while ClickHouse (or the dead-letter topic) fails, the flusher retries the same batch with backoff
- *    and the topics stay paused, so memory is bounded by two batches; the run loop keeps heart-beating.
+ *    and the topics stay paused, so memory is bounded by two batches (one being stored, one full) and the
+ *    fetches in flight; the run loop keeps heart-beating.
  */
 import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs'
 import type { ClickHouse } from '../core/clickhouse/client.js'
@@ -47,6 +50,8 @@ type FlushTrigger = 'size' | 'linger' | 'shutdown'
 const REGISTRY_RETRY_MS = 2_000
 /** Messages handled between two turns of the event loop. */
 const YIELD_EVERY = 1_000
+/** How often a handler waiting for the flusher to take a full batch looks up (and heart-beats). */
+const ROOM_CHECK_MS = 100
 
 export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
   const { kafka, ch, topics, settings, health } = deps
@@ -55,8 +60,8 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
     groupId: settings.consumerGroup,
     sessionTimeout: 30_000,
     heartbeatInterval: 3_000,
-    // 1 MB (about 2,500 events) per partition: a fetch larger than a batch is mostly thrown away when the
-    // batch fills, and smaller responses lower peak RSS by ~150 MB.
+    // 1 MB (about 2,500 events) per partition, 8 MB per response: what is fetched is held until handled, and
+    // smaller responses lower peak RSS by ~150 MB.
     maxBytesPerPartition: 1024 * 1024,
     maxBytes: 8 * 1024 * 1024,
     maxWaitTimeInMs: 200,
@@ -71,6 +76,13 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
   let handlersInFlight = 0
   const pauseReasons = new Set<string>()
   let nudge: () => void = () => {}
+  // Resolved (and replaced) whenever the flusher takes the batch, or stop() begins: wakes handlers waiting for room.
+  let wake: () => void = () => {}
+  let roomMade = new Promise<void>((resolve) => (wake = resolve))
+  const makeRoom = (): void => {
+    wake()
+    roomMade = new Promise<void>((resolve) => (wake = resolve))
+  }
 
   function setPaused(reason: string, on: boolean): void {
     const wasPaused = pauseReasons.size > 0
@@ -97,18 +109,15 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
     const { topic, partition } = fetched
     // Messages behind the newest in this partition, as of this fetch (kafkajs: high watermark − last offset − 1).
     health.consumerLag.set(Number(fetched.offsetLag()), { topic, partition: String(partition) })
-    if (batch.size >= settings.batchSize) {
-      // Unresolved messages are fetched again after resume; the flusher resumes once it has taken the batch.
-      setPaused('batch full', true)
-      nudge()
-      return
-    }
-    // A fetched batch is taken whole, so the buffer may overflow batchSize by one fetch per partition in
-    // flight: stopping half-way left the rest to be fetched and decoded again (1.5 to 3 fetches per event).
+    const gone = (): boolean => stopping || !isRunning() || isStale()
+    // A fetch is taken whole, but never into a full batch: when the batch fills, the handler waits for the
+    // flusher to take it and goes on with the same fetch. (Returning half-way instead left the rest to be
+    // fetched and decoded again: 1.5 to 3 fetches per event.)
     let added = 0
     try {
       for (const message of fetched.messages) {
-        if (stopping || !isRunning() || isStale()) return
+        if (batch.size >= settings.batchSize && !(await waitForRoom(heartbeat, gone))) return
+        if (gone()) return
         try {
           await addMessage(topic, partition, message)
         } catch (error) {
@@ -129,6 +138,21 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
     }
     if (batch.size >= settings.batchSize) nudge()
     await heartbeat()
+  }
+
+  /**
+   * Waits until the flusher has taken the full batch, heart-beating so the group keeps the partition (a
+   * rebalance makes heartbeat throw, which ends the handler; its unresolved messages are fetched again).
+   * False when the consumer stops or the fetch went stale meanwhile.
+   */
+  async function waitForRoom(heartbeat: () => Promise<void>, gone: () => boolean): Promise<boolean> {
+    while (batch.size >= settings.batchSize) {
+      if (gone()) return false
+      nudge()
+      await Promise.race([roomMade, sleep(ROOM_CHECK_MS)])
+      await heartbeat()
+    }
+    return true
   }
 
   async function addMessage(topic: string, partition: number, message: KafkaMessage): Promise<void> {
@@ -176,7 +200,7 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
       }
       const full = batch
       batch = new Batch()
-      setPaused('batch full', false)
+      makeRoom()
       if (full.size > 0) await storeAndCommit(full, trigger)
       if (trigger === 'shutdown') return
     }
@@ -238,6 +262,7 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
       // partitions yet: kafkajs says so with retriable errors, which are waited out here rather than fatal.
       const settle = { attempts: 10, initialDelayMs: 250, maxDelayMs: 3_000, retriable: kafkaRetriable, onRetry: (error: unknown, attempt: number) => void log.warn({ attempt, err: error }, 'topics not ready yet; retrying') }
       await retry(() => ensureTopics(kafka, [...sourceTopics, topics.deadLetter]), settle)
+      await retry(() => groupCoordinatorReady(kafka, settings.consumerGroup), settle)
       await deadLetterProducer.connect()
       await consumer.connect()
       await retry(() => consumer.subscribe({ topics: sourceTopics, fromBeginning: true }), settle)
@@ -253,6 +278,7 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
       health.status = 'stopping'
       stopping = true
       setPaused('stopping', true)
+      makeRoom()
       nudge()
       await flusher
       await consumer.disconnect()
@@ -277,6 +303,21 @@ async function ensureTopics(kafka: Kafka, names: string[]): Promise<void> {
     const { topics } = await admin.fetchTopicMetadata({ topics: names })
     const leaderless = topics.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0)).map((t) => t.name)
     if (leaderless.length > 0) throw new ModelwatchError('KAFKA_UNAVAILABLE', `topics without partition leaders yet: ${leaderless.join(', ')}`, { retriable: true })
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+/**
+ * Waits until the group's coordinator serves it. On a new cluster the first group creates __consumer_offsets,
+ * whose coordinator then loads for a moment; joining meanwhile makes the kafkajs consumer crash and restart
+ * (logged as errors). kafkajs's admin retries the retriable answers (coordinator not available, loading).
+ */
+async function groupCoordinatorReady(kafka: Kafka, groupId: string): Promise<void> {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    await admin.describeGroups([groupId])
   } finally {
     await admin.disconnect()
   }

@@ -4,7 +4,7 @@
  * without replace, and the next monitor pass comparing the new version against the reference it was given.
  */
 import assert from 'node:assert/strict'
-import { readdir } from 'node:fs/promises'
+import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { createApp } from '../../services/api/app.js'
@@ -17,7 +17,7 @@ import { createLogger } from '../../services/core/logger.js'
 import { MetricsRegistry } from '../../services/core/metrics.js'
 import { saveModel } from '../../services/monitor/models/registry.js'
 import { runMonitorPass } from '../../services/monitor/pass.js'
-import { churnModel } from '../fixtures/references/fixtures.js'
+import { churnModel, fixture } from '../fixtures/references/fixtures.js'
 import { count, rows, testDataDir, uniqueName } from '../support/harness.js'
 
 const READ = 'read-token-0123456789abcdef'
@@ -96,6 +96,47 @@ describe('API: registering versions and their references', () => {
     assert.equal((await send('PUT', '/v1/models/nobody/versions/2/reference', csv(5), { 'content-type': 'text/csv' })).status, 404)
     assert.equal(await assignments(), before)
     assert.equal(await count(ch, "SELECT count() AS n FROM reference_sets WHERE model = 'churn'"), sets)
+    assert.deepEqual(await readdir(join(config.clickhouse.dataDir, 'uploads')), [])
+  })
+
+  it('refuses a garbage, truncated or empty file with 422 problem+json saying what is wrong with the file, never a reader\'s internal message', async () => {
+    const arrow = await readFile(fixture('churn.arrow'))
+    const stream = await readFile(fixture('churn-stream.ipc'))
+    const parquet = await readFile(fixture('churn.parquet'))
+    const garbage = Buffer.from('this is not a data file, only words \u0000\u0001\u00ff and more words '.repeat(4), 'latin1')
+    const ARROW_FILE = 'application/vnd.apache.arrow.file'
+    const ARROW_STREAM = 'application/vnd.apache.arrow.stream'
+    const PARQUET = 'application/vnd.apache.parquet'
+    // a stream that opens like one (continuation, a plausible length) but whose schema message is nonsense
+    const badSchema = Buffer.concat([Buffer.from([0xff, 0xff, 0xff, 0xff, 16, 0, 0, 0]), Buffer.alloc(16, 7), Buffer.alloc(8)])
+    // an IPC file whose magic and footer length are intact but whose footer is not (apache-arrow throws a TypeError)
+    const garbageFooter = Buffer.from(arrow).fill(0x41, arrow.length - 300, arrow.length - 10)
+    const cases: [string, string, Buffer, RegExp][] = [
+      ['garbage Arrow file', ARROW_FILE, garbage, /^reference file upload\.arrow is not an Arrow IPC file or stream: it starts with neither ARROW1/],
+      ['garbage Arrow stream', ARROW_STREAM, garbage, /^reference file upload\.arrow is not an Arrow IPC file or stream/],
+      ['three bytes of Arrow', ARROW_STREAM, Buffer.from([1, 2, 3]), /is not an Arrow IPC file or stream/],
+      ['a Parquet file sent as Arrow', ARROW_FILE, parquet, /is not an Arrow IPC file or stream/],
+      ['an Arrow stream with a nonsense schema message', ARROW_STREAM, badSchema, /^reference file upload\.arrow is not an Arrow IPC file or stream: Expected Schema Message in stream/],
+      ['an Arrow file with a garbage footer', ARROW_FILE, garbageFooter, /^reference file upload\.arrow is not an Arrow IPC file or stream: its schema cannot be read \(the file is damaged\)$/],
+      ['Arrow file cut at 300 bytes', ARROW_FILE, arrow.subarray(0, 300), /^reference file upload\.arrow is truncated or damaged: an Arrow IPC file ends with its footer and ARROW1/],
+      ['Arrow file cut at 900 bytes', ARROW_FILE, arrow.subarray(0, 900), /is truncated or damaged: an Arrow IPC file ends with/],
+      ['Arrow stream cut in a record batch', ARROW_STREAM, stream.subarray(0, 900), /^reference file upload\.arrow is truncated: it ends in the middle of its data$/],
+      ['garbage Parquet', PARQUET, garbage, /^reference file upload\.parquet is not a Parquet file: it does not start with PAR1$/],
+      ['Parquet cut short', PARQUET, parquet.subarray(0, 1500), /^reference file upload\.parquet is truncated or damaged: a Parquet file ends with its footer and PAR1/],
+      ['binary data as CSV', 'text/csv', garbage, /^reference file upload\.csv is not CSV text: it holds binary data \(a NUL byte at offset 36\)$/],
+      ['an Arrow file as CSV', 'text/csv', arrow, /is not CSV text: it holds binary data/],
+      ['empty body', ARROW_FILE, Buffer.alloc(0), /^the request body is empty; send the reference file as the body$/],
+    ]
+    for (const [what, type, body, expected] of cases) {
+      const res = await app.request('/v1/models/churn/versions/5/reference', { method: 'PUT', headers: { authorization: `Bearer ${WRITE}`, 'content-type': type }, body: new Uint8Array(body) })
+      const problem = (await res.json()) as Body
+      assert.equal(res.status, 422, what)
+      assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/, what)
+      assert.equal(problem.code, 'REQUEST_INVALID', what)
+      assert.match(String(problem.detail), expected, what)
+      assert.doesNotMatch(String(problem.detail), /Cannot read properties|reading '|typed array|in file\/uri|\/tmp\//, what)
+    }
+    assert.equal(await count(ch, "SELECT count() AS n FROM model_versions WHERE model = 'churn' AND version = '5'"), 0)
     assert.deepEqual(await readdir(join(config.clickhouse.dataDir, 'uploads')), [])
   })
 

@@ -15,6 +15,7 @@ import { migrate } from '../../services/core/clickhouse/migrations.js'
 import { loadConfig } from '../../services/core/config.js'
 import { ModelwatchError } from '../../services/core/errors.js'
 import { saveModel } from '../../services/monitor/models/registry.js'
+import { assertClose, compareFixture } from '../support/compare-fixtures.js'
 import { testDataDir, uniqueName } from '../support/harness.js'
 
 const HOUR = 3_600_000
@@ -120,6 +121,27 @@ describe('compareVersions', () => {
       predictions.push(prediction('animal', '4', id, i, { predicted_class: g.uniform() < 0.8 ? truth : wrong }))
       labels.push(label(id, { label_class: truth }))
     }
+    // the sequential fixtures' accuracy counts (test/fixtures/compare/generate.py), as predicted classes
+    const answer = (right: boolean, truth: string): string => (right ? truth : `not-${truth}`)
+    compareFixture.sequential_classification.unpaired.forEach((c, k) => {
+      for (const [version, counts] of [[`su${k}a`, c.a], [`su${k}b`, c.b]] as const) {
+        for (let i = 0; i < counts.trials; i++) {
+          const id = `su-${version}-${i}`
+          predictions.push(prediction('animal', version, id, i, { predicted_class: answer(i < counts.successes, 'cat') }))
+          labels.push(label(id, { label_class: 'cat' }))
+        }
+      }
+    })
+    compareFixture.sequential_classification.paired.forEach((c, k) => {
+      for (let i = 0; i < c.pairs; i++) {
+        const id = `sp-${k}-${i}`
+        const rightA = i < c.both + c.a_only
+        const rightB = i < c.both || (i >= c.both + c.a_only && i < c.both + c.a_only + c.b_only)
+        predictions.push(prediction('animal', `sp${k}a`, id, i, { predicted_class: answer(rightA, 'dog') }))
+        predictions.push(prediction('animal', `sp${k}b`, id, i, { predicted_class: answer(rightB, 'dog') }))
+        labels.push(label(id, { label_class: 'dog' }))
+      }
+    })
     await ch.client.insert({ table: 'predictions', values: predictions, format: 'JSONEachRow' })
     await ch.client.insert({ table: 'ground_truth', values: labels, format: 'JSONEachRow' })
   })
@@ -211,6 +233,24 @@ describe('compareVersions', () => {
     const shadow = await compareVersions(ch, { model: 'animal', a: '3', b: '4', ...PERIOD })
     assert.equal(shadow.paired, true)
     assert.deepEqual(shadow.metrics.map((m) => [m.metric, m.test, m.verdict]), [['accuracy', 'mcnemar_chi2', 'better']])
+  })
+
+  it('the sequential test on accuracy uses sample variances (÷ n − 1) as documented: v, ln Λ, p and the confidence sequence match generate.py, unpaired and paired', async () => {
+    const { unpaired: splitCases, paired: shadowCases } = compareFixture.sequential_classification
+    const cases = [...splitCases.map((c, k) => ({ c, a: `su${k}a`, b: `su${k}b`, paired: false })), ...shadowCases.map((c, k) => ({ c, a: `sp${k}a`, b: `sp${k}b`, paired: true }))]
+    for (const { c, a, b, paired } of cases) {
+      const report = await compareVersions(ch, { model: 'animal', a, b, ...PERIOD, mde: c.mde, alpha: c.alpha })
+      const s = report.sequential
+      const what = `${a} vs ${b}`
+      assert.equal(report.paired, paired, what)
+      assertClose(s.difference ?? Number.NaN, c.difference, `${what} d`)
+      assertClose(s.tau ?? Number.NaN, c.tau, `${what} τ`)
+      assertClose(s.logLikelihoodRatio ?? Number.NaN, c.log_likelihood_ratio, `${what} ln Λ`)
+      assertClose(s.pValue ?? Number.NaN, c.p_value, `${what} p`)
+      assertClose(s.interval?.lower ?? Number.NaN, c.interval[0], `${what} lower`)
+      assertClose(s.interval?.upper ?? Number.NaN, c.interval[1], `${what} upper`)
+      assert.equal(s.state === 'b_better' || s.state === 'b_worse', c.concluded, `${what} ${s.state}`)
+    }
   })
 
   it('refuses a comparison of a version with itself, a bad period and an unknown model with precise errors', async () => {

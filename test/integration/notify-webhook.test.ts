@@ -285,6 +285,10 @@ describe('webhook delivery', () => {
       ['https://169.254.169.254/latest/meta-data', /169\.254\.169\.254 is a private, loopback, link-local or reserved address/],
       ['https://10.1.2.3/hook', /10\.1\.2\.3 is a private/],
       ['https://[::1]/hook', /::1 is a private/],
+      // IPv6 forms carrying the metadata address: NAT64 (as URL parsing rewrites 64:ff9b::169.254.169.254), IPv4-compatible, 6to4
+      ['https://[64:ff9b::169.254.169.254]/latest/meta-data', /64:ff9b::a9fe:a9fe \(carrying 169\.254\.169\.254\) is a private/],
+      ['https://[::169.254.169.254]/latest/meta-data', /::a9fe:a9fe \(carrying 169\.254\.169\.254\) is a private/],
+      ['https://[2002:a9fe:a9fe::1]/latest/meta-data', /2002:a9fe:a9fe::1 \(carrying 169\.254\.169\.254\) is a private/],
       [`https://localhost:${receiver.port}/hook`, /localhost resolves to (127\.0\.0\.1|::1), a private/],
     ] as const
     const ids: string[] = []

@@ -9,6 +9,8 @@ type Pair = [number, number]
 interface Summary { n: number; mean: number; variance: number }
 interface Counts { successes: number; trials: number }
 interface Scored { scores: number[]; labels: number[] }
+/** The sequential test's documented inputs and outputs at one look. */
+export interface SequentialExpected { mde: number; alpha: number; tau: number; difference: number; variance: number; log_likelihood_ratio: number; p_value: number; interval: Pair; concluded: boolean }
 
 /** The shape generate.py writes (snake_case, as Python writes it). */
 export interface CompareFixture {
@@ -38,6 +40,11 @@ export interface CompareFixture {
     rescaled: { differences: number[]; alpha: number; max_draws: number; difference: number; p_value: number; interval: Pair }
   }
   msprt: { difference: number; variance: number; tau: number; alpha: number; log_likelihood_ratio: number; p_value: number; interval: Pair; concluded: boolean }[]
+  /** Accuracy's sequential test as the classification comparisons feed it: unpaired counts, paired outcomes. */
+  sequential_classification: {
+    unpaired: (SequentialExpected & { a: Counts; b: Counts })[]
+    paired: (SequentialExpected & { pairs: number; both: number; a_only: number; b_only: number })[]
+  }
   benjamini_hochberg: { p_values: (number | null)[]; adjusted: (number | null)[] }[]
   sample_size: {
     proportions: { p: number; delta: number; alpha: number; power: number; n: number }[]

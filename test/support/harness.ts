@@ -12,7 +12,7 @@ import { Kafka, logLevel } from 'kafkajs'
 import { openClickHouse, type ClickHouse } from '../../services/core/clickhouse/client.js'
 import { migrate } from '../../services/core/clickhouse/migrations.js'
 import { loadConfig, type Config } from '../../services/core/config.js'
-import { createLogger } from '../../services/core/logger.js'
+import { createLogger, type Logger } from '../../services/core/logger.js'
 import { MetricsRegistry } from '../../services/core/metrics.js'
 import { createServiceSignals } from '../../services/core/signal.js'
 import { sleep } from '../../services/core/retry.js'
@@ -65,11 +65,11 @@ export interface RunningIngest {
   stop(): Promise<void>
 }
 
-/** Migrates and starts ingest in this process; by default on the embedded engine in testDataDir(). */
-export async function startTestIngest(env: NodeJS.ProcessEnv): Promise<RunningIngest> {
+/** Migrates and starts ingest in this process; by default on the embedded engine in testDataDir(), logging to stdout. */
+export async function startTestIngest(env: NodeJS.ProcessEnv, log?: Logger): Promise<RunningIngest> {
   const config = loadConfig({ MODELWATCH_DATA_DIR: testDataDir(), ...env })
   const ch = await openClickHouse(config.clickhouse)
-  const log = createLogger(config.logLevel)
+  log ??= createLogger(config.logLevel)
   await migrate(ch)
   const ingest = await startIngest({ config, ch, log, signals: createServiceSignals(), metrics: new MetricsRegistry() })
   return {
@@ -109,6 +109,13 @@ export async function count(ch: ClickHouse, query: string, params: Record<string
 /** A plain kafkajs client, for raw produces (malformed bytes) and reading the dead-letter topic. */
 export function rawKafka(): Kafka {
   return new Kafka({ clientId: 'modelwatch-test', brokers: stackFromEnv().brokers, logLevel: logLevel.NOTHING })
+}
+
+/** A logger at `level` whose JSON lines are kept in `lines` (parsed), for tests that read what a service logged. */
+export function capturedLog(level: string): { log: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = []
+  const log = createLogger(level, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) })
+  return { log, lines }
 }
 
 /** Committed offsets of the group, summed over the topic's partitions (-1 = none counts as 0). */

@@ -2,9 +2,11 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { benjaminiHochberg } from '../../services/compare/benjamini-hochberg.js'
 import { meansSampleSize, proportionsSampleSize, samplesStillNeeded } from '../../services/compare/sample-size.js'
+import { pairedDifferenceSums, proportionSums, sampleVariance } from '../../services/compare/sample-variance.js'
 import { mixtureSprt } from '../../services/compare/sequential.js'
+import { pairedProportionsDifference, proportionsDifference, type EstimatedDifference } from '../../services/compare/sequential-input.js'
 import { decideVerdict } from '../../services/compare/verdict.js'
-import { assertClose, compareFixture } from '../support/compare-fixtures.js'
+import { assertClose, compareFixture, type SequentialExpected } from '../support/compare-fixtures.js'
 
 describe('mixture SPRT', () => {
   it('likelihood ratio, always-valid p-value and confidence sequence follow the closed forms', () => {
@@ -17,6 +19,29 @@ describe('mixture SPRT', () => {
       assertClose(s.interval.upper, c.interval[1], `${what} upper`)
       assert.equal(s.concluded, c.concluded, what)
     }
+  })
+
+  it('on accuracy, v uses the outcomes\' sample variances (÷ n − 1) as documented; v, ln Λ, p and the sequence match numpy/scipy (generate.py)', () => {
+    const check = (estimate: EstimatedDifference, c: SequentialExpected, what: string): void => {
+      assertClose(estimate.difference, c.difference, `${what} d`)
+      assertClose(estimate.variance, c.variance, `${what} v`)
+      const s = mixtureSprt({ ...estimate, tau: c.tau, alpha: c.alpha })
+      assertClose(s.logLikelihoodRatio, c.log_likelihood_ratio, `${what} ln Λ`)
+      assertClose(s.pValue, c.p_value, `${what} p`)
+      assertClose(s.interval.lower, c.interval[0], `${what} lower`)
+      assertClose(s.interval.upper, c.interval[1], `${what} upper`)
+      assert.equal(s.concluded, c.concluded, what)
+    }
+    for (const c of compareFixture.sequential_classification.unpaired) check(proportionsDifference(c.a, c.b), c, `unpaired ${c.a.successes}/${c.a.trials} vs ${c.b.successes}/${c.b.trials}`)
+    for (const c of compareFixture.sequential_classification.paired) check(pairedProportionsDifference({ pairs: c.pairs, aOnly: c.a_only, bOnly: c.b_only }), c, `paired ${c.pairs} (${c.a_only}, ${c.b_only})`)
+  })
+
+  it('the sample variance of counted outcomes is n/(n − 1) times the plug-in one, and undefined below two values', () => {
+    assert.equal(sampleVariance(proportionSums({ successes: 3, trials: 4 })), 0.25)
+    assert.equal(sampleVariance(proportionSums({ successes: 5, trials: 5 })), 0)
+    // D = (+1 ×10, −1 ×4, 0 ×86): mean 0.06, Σ(D − 0.06)² = 14 − 100·0.06²
+    assertClose(sampleVariance(pairedDifferenceSums({ pairs: 100, aOnly: 4, bOnly: 10 })), (14 - 100 * 0.06 ** 2) / 99, 'paired')
+    assert.ok(Number.isNaN(sampleVariance(proportionSums({ successes: 1, trials: 1 }))))
   })
 
   it('concludes exactly when the confidence sequence excludes 0', () => {

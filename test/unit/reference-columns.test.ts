@@ -6,6 +6,7 @@ import type { ModelSpec } from '../../services/monitor/models/model-spec.js'
 import { planColumns } from '../../services/monitor/references/check-columns.js'
 import { arrowCategory, clickHouseCategory, type FileColumn } from '../../services/monitor/references/column-types.js'
 import { assertPlainPath, clickHouseFormat, fileFamily } from '../../services/monitor/references/file-format.js'
+import { structureProblem } from '../../services/monitor/references/file-structure.js'
 
 const churn: Pick<ModelSpec, 'task' | 'features'> = {
   task: 'binary_classification',
@@ -44,6 +45,20 @@ describe('reference file formats', () => {
     assert.match(refusal(() => clickHouseFormat('arrow', Buffer.from('FEA1xxxx'), 'old.feather')), /^file old\.feather: Feather v1 is not supported/)
     assert.equal(clickHouseFormat('csv', Buffer.alloc(0)), 'CSVWithNames')
     assert.equal(clickHouseFormat('parquet', Buffer.from('PAR1')), 'Parquet')
+  })
+
+  it('accepts well-built files by their first and last bytes, including streams of older Arrow writers and UTF-8 cut at the probe\'s end', () => {
+    const stream = Buffer.from([0xff, 0xff, 0xff, 0xff, 0x10, 0, 0, 0])
+    assert.equal(structureProblem('ArrowStream', 200, stream, Buffer.alloc(10)), undefined)
+    assert.equal(structureProblem('ArrowStream', 200, Buffer.from([0x10, 0, 0, 0, 1, 2, 3, 4]), Buffer.alloc(10)), undefined, 'before 0.15: no continuation marker')
+    assert.match(structureProblem('ArrowStream', 20, stream, Buffer.alloc(10)) ?? '', /is not an Arrow IPC file or stream/, 'a schema longer than the file')
+    const footer = Buffer.concat([Buffer.from([100, 0, 0, 0]), Buffer.from('ARROW1')])
+    assert.equal(structureProblem('Arrow', 500, Buffer.from('ARROW1\0\0'), footer), undefined)
+    assert.match(structureProblem('Arrow', 50, Buffer.from('ARROW1\0\0'), footer) ?? '', /footer length \(100\) does not fit/)
+    assert.equal(structureProblem('Parquet', 500, Buffer.from('PAR1'), Buffer.from('xxxxxxPAR1')), undefined)
+    const text = Buffer.from('plan,city\npro,Zürich\n')
+    assert.equal(structureProblem('CSVWithNames', 1000, text.subarray(0, text.indexOf('ü') + 1), Buffer.alloc(0)), undefined, 'ü cut in half where the probe ends')
+    assert.match(structureProblem('CSVWithNames', 1000, Buffer.from([0x61, 0xe9, 0x2c, 0x62]), Buffer.alloc(0)) ?? '', /not UTF-8/, 'Latin-1 é')
   })
 
   it('refuses paths ClickHouse would expand as globs', () => {

@@ -11,6 +11,7 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns'
 import { BlockList, isIP } from 'node:net'
 import { ModelwatchError } from '../../core/errors.js'
+import { embeddedIpv4 } from './embedded-ipv4.js'
 
 export interface UrlPolicy {
   /** Networks (CIDR, e.g. `10.20.0.0/16`, or a single address) that may be called although private, and over plain http. */
@@ -33,7 +34,7 @@ export function allowList(policy: UrlPolicy): BlockList {
   return list
 }
 
-const isAllowed = (list: BlockList, address: string): boolean => list.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4')
+const isListed = (list: BlockList, address: string): boolean => list.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4')
 
 const blocked = new BlockList()
 for (const [network, prefix] of [
@@ -42,34 +43,50 @@ for (const [network, prefix] of [
   ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const) blocked.addSubnet(network, prefix, 'ipv4')
 for (const [network, prefix] of [
-  ['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['2001:db8::', 32], ['100::', 64],
+  ['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8], ['2001:db8::', 32], ['3fff::', 20], ['100::', 64],
 ] as const) blocked.addSubnet(network, prefix, 'ipv6')
 
+const NOTHING_ALLOWED = new BlockList()
+
+/** Why a connection to an address is refused: `address` is the one judged (the dialled one, or an IPv4 address it carries). */
+interface Refusal {
+  reason: 'blocked' | 'not_allowed'
+  address: string
+}
+
 /**
- * True when `address` (an IPv4 or IPv6 literal) is one modelwatch refuses to call by default. IPv4-mapped and
- * NAT64 IPv6 addresses are judged by the IPv4 address they carry.
+ * Judges one address under the allow-list. An address in a listed network may be called. Otherwise an IPv6 address
+ * in a blocked range is refused, and one that carries IPv4 addresses (embedded-ipv4.ts) is judged by them: each
+ * must be listed, or (https only) not blocked. With `plainHttp` every judged address must be listed.
+ */
+function refusal(address: string, allowed: BlockList, plainHttp: boolean): Refusal | undefined {
+  const family = isIP(address)
+  if (family === 0) return { reason: 'blocked', address }
+  if (isListed(allowed, address)) return undefined
+  if (family === 6 && blocked.check(address, 'ipv6')) return { reason: 'blocked', address }
+  const carried = embeddedIpv4(address)
+  const unlisted = (carried.length > 0 ? carried : [address]).filter((a) => !isListed(allowed, a))
+  const bad = unlisted.find((a) => blocked.check(a, isIP(a) === 6 ? 'ipv6' : 'ipv4'))
+  if (bad !== undefined) return { reason: 'blocked', address: bad }
+  const first = unlisted[0]
+  return plainHttp && first !== undefined ? { reason: 'not_allowed', address: first } : undefined
+}
+
+/**
+ * True when `address` (an IPv4 or IPv6 literal) is one modelwatch refuses to call by default. An IPv6 address that
+ * carries an IPv4 address (mapped, compatible, translated, NAT64, 6to4, Teredo, ISATAP) is judged by it.
  *
  * @example
  * isBlockedAddress('169.254.169.254') // true
+ * isBlockedAddress('64:ff9b::a9fe:a9fe') // true (NAT64 of 169.254.169.254)
  * isBlockedAddress('140.82.112.3') // false
  */
 export function isBlockedAddress(address: string): boolean {
-  const family = isIP(address)
-  if (family === 4) return blocked.check(address, 'ipv4')
-  if (family !== 6) return true
-  const embedded = /^(?:::ffff:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1] ?? mappedFromHex(address)
-  if (embedded !== undefined) return blocked.check(embedded, 'ipv4')
-  return blocked.check(address, 'ipv6')
+  return refusal(address, NOTHING_ALLOWED, false)?.reason === 'blocked'
 }
 
-/** `::ffff:7f00:1` → `127.0.0.1`: the hexadecimal spelling of an IPv4-mapped address. */
-function mappedFromHex(address: string): string | undefined {
-  const match = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address)
-  if (match === null) return undefined
-  const high = Number.parseInt(match[1] ?? '0', 16)
-  const low = Number.parseInt(match[2] ?? '0', 16)
-  return [high >> 8, high & 255, low >> 8, low & 255].join('.')
-}
+/** `64:ff9b::a9fe:a9fe (carrying 169.254.169.254)`, or the address alone when it is the one judged. */
+const describe = (address: string, r: Refusal): string => (r.address === address ? address : `${address} (carrying ${r.address})`)
 
 function refused(message: string): ModelwatchError {
   return new ModelwatchError('URL_REFUSED', `${message}; list the receiver's network in MODELWATCH_WEBHOOK_ALLOWED_NETWORKS if it is trusted`)
@@ -87,30 +104,39 @@ function refused(message: string): ModelwatchError {
 export function checkUrl(url: URL, policy: UrlPolicy): void {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ModelwatchError('URL_REFUSED', `only http(s) URLs are called, not ${url.protocol}`)
   const host = url.hostname.replace(/^\[|\]$/g, '')
-  const literal = isIP(host) !== 0
-  if (literal && isAllowed(allowList(policy), host)) return
-  if (url.protocol === 'http:' && (literal || policy.allowedNetworks.length === 0)) throw refused(`plain http to ${url.hostname} is refused (https only)`)
-  if (literal && isBlockedAddress(host)) throw refused(`${host} is a private, loopback, link-local or reserved address`)
+  const plainHttp = url.protocol === 'http:'
+  if (isIP(host) === 0) {
+    if (plainHttp && policy.allowedNetworks.length === 0) throw refused(`plain http to ${url.hostname} is refused (https only)`)
+    return
+  }
+  const why = refusal(host, allowList(policy), plainHttp)
+  if (why === undefined) return
+  if (plainHttp) throw refused(`plain http to ${url.hostname} is refused (https only)`)
+  throw refused(`${describe(host, why)} is a private, loopback, link-local or reserved address`)
 }
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void
+/** The resolution the connection uses (node:dns lookup with `all: true`). */
+export type ResolveAll = (hostname: string, options: LookupOptions & { all: true }, callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void
 
 /**
  * A `lookup` for http.request that resolves the name and refuses it when any address it resolves to is blocked
- * and not in an allowed network; with `plainHttp`, every address must be in an allowed network.
+ * and not in an allowed network (IPv6 forms that carry an IPv4 address judged by it); with `plainHttp`, every
+ * address must be in an allowed network. `resolve` is node:dns lookup; tests pass their own answers.
  *
  * @example
  * https.request(url, { lookup: guardedLookup({ allowedNetworks: [] }) })
  */
-export function guardedLookup(policy: UrlPolicy, plainHttp = false): (hostname: string, options: LookupOptions, callback: LookupCallback) => void {
+export function guardedLookup(policy: UrlPolicy, plainHttp = false, resolve: ResolveAll = dnsLookup): (hostname: string, options: LookupOptions, callback: LookupCallback) => void {
   const allowed = allowList(policy)
   return (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+    resolve(hostname, { ...options, all: true }, (error, addresses) => {
       if (error !== null) return callback(error, [])
-      const bad = addresses.find((a) => !isAllowed(allowed, a.address) && (plainHttp || isBlockedAddress(a.address)))
-      if (bad !== undefined) {
-        const why = plainHttp && !isBlockedAddress(bad.address) ? 'outside the allowed networks (plain http)' : 'a private, loopback, link-local or reserved address'
-        return callback(refused(`${hostname} resolves to ${bad.address}, ${why}`) as NodeJS.ErrnoException, [])
+      for (const { address } of addresses) {
+        const why = refusal(address, allowed, plainHttp)
+        if (why === undefined) continue
+        const what = why.reason === 'not_allowed' ? 'outside the allowed networks (plain http)' : 'a private, loopback, link-local or reserved address'
+        return callback(refused(`${hostname} resolves to ${describe(address, why)}, ${what}`) as NodeJS.ErrnoException, [])
       }
       if (options.all === true) return callback(null, addresses)
       const first = addresses[0]

@@ -24,7 +24,10 @@ export async function readArrowColumns(path: string, fileName: string): Promise<
     await reader.open()
     return arrowColumns(reader.schema.fields)
   } catch (error) {
-    throw unreadable(fileName, 'Arrow IPC', error)
+    // A damaged schema makes apache-arrow fail with a TypeError or RangeError ("Cannot read properties of null",
+    // "Invalid typed array length"): that says where the reader tripped, not what is wrong with the file.
+    const reason = error instanceof TypeError || error instanceof RangeError ? 'its schema cannot be read (the file is damaged)' : firstLine(error)
+    throw new ModelwatchError('USAGE', `reference file ${fileName} is not an Arrow IPC file or stream: ${reason}`, { cause: error })
   } finally {
     await handle.close()
   }
@@ -55,7 +58,17 @@ export async function describeColumns(ch: ClickHouse, source: FileSource, family
  * throw unreadable('train.parquet', 'Parquet', error) // reference file train.parquet cannot be read as Parquet: Not a Parquet file ...
  */
 export function unreadable(fileName: string, what: string, error: unknown): ModelwatchError {
+  if (TRUNCATED.has(clickHouseErrorType(error) ?? '')) return new ModelwatchError('USAGE', `reference file ${fileName} is truncated: it ends in the middle of its data`, { cause: error })
   return new ModelwatchError('USAGE', `reference file ${fileName} cannot be read as ${what}: ${firstLine(error)}`, { cause: error })
+}
+
+/** ClickHouse's error types for a file that ends before its data does. */
+const TRUNCATED = new Set(['CANNOT_READ_ALL_DATA', 'ATTEMPT_TO_READ_AFTER_EOF', 'UNEXPECTED_END_OF_FILE'])
+
+/** The `type` of a ClickHouse server error (e.g. 'CANNOT_READ_ALL_DATA'); chDB's client has its own copy of the error class, so not instanceof. */
+function clickHouseErrorType(error: unknown): string | undefined {
+  const type = typeof error === 'object' && error !== null ? (error as { type?: unknown }).type : undefined
+  return typeof type === 'string' ? type : undefined
 }
 
 /**
@@ -67,6 +80,7 @@ export function unreadable(fileName: string, what: string, error: unknown): Mode
 export function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error)
   // Some messages break the line before their detail ("... format file. Error:\n..."): keep the sentence.
-  const line = (message.split('\n')[0] ?? '').trim().replace(/\s*Error:$/, '')
+  // ClickHouse appends where it was reading (": (in file/uri /tmp/...): While executing ..."): a server path, not the reason.
+  const line = (message.split('\n')[0] ?? '').replace(/:? \(in file\/uri [^)]*\).*$/, '').trim().replace(/\s*Error:$/, '')
   return line.length > 300 ? `${line.slice(0, 297)}...` : line
 }

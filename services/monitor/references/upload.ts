@@ -13,6 +13,7 @@ import { checkValues } from './check-values.js'
 import type { FileColumn } from './column-types.js'
 import { assertPlainPath, clickHouseFormat, fileFamily, type FileFamily, readHead } from './file-format.js'
 import { openFileSource, type FileSource } from './file-source.js'
+import { checkFileStructure } from './file-structure.js'
 import { describeColumns, firstLine, readArrowColumns } from './read-columns.js'
 import { findReferenceSet } from './reference-sets.js'
 import { uploadReferenceId } from './reference-id.js'
@@ -49,6 +50,7 @@ export async function uploadReference(ch: ClickHouse, options: UploadOptions): P
   if (ch.mode === 'embedded') assertPlainPath(path)
   await assertFile(path)
   const format = clickHouseFormat(family, await readHead(path, 8), name)
+  await checkFileStructure(path, format, `reference file ${name}`)
   const referenceId = await uploadReferenceId(options.model, path)
   const existing = await findReferenceSet(ch, options.model.name, referenceId)
   const request = { model: options.model.name, version: options.version, referenceId, definition: { kind: 'upload', source: { file: name } } as const, replace: options.replace ?? false, existing }
