@@ -3,7 +3,7 @@
  * under FINAL); expiring one early saves it with `ends_at` = now, so its history stays readable.
  */
 import type { ClickHouse } from '../core/clickhouse/client.js'
-import { silenceSpecSchema, type Silence } from './silences.js'
+import { storedSilenceSchema, type Silence } from './silences.js'
 
 interface SilenceRow {
   id: string
@@ -43,7 +43,7 @@ export async function listSilences(ch: ClickHouse, options: { now: number; ended
     query_params: options,
     format: 'JSONEachRow',
   })
-  return (await result.json<SilenceRow>()).map((r) => silenceSpecSchema.parse({ ...r, starts_at: Number(r.starts_at), ends_at: Number(r.ends_at), matchers: JSON.parse(r.matchers) }))
+  return (await result.json<SilenceRow>()).map((r) => storedSilenceSchema.parse({ ...r, starts_at: Number(r.starts_at), ends_at: Number(r.ends_at), matchers: JSON.parse(r.matchers) }))
 }
 
 /** Ends a silence at `now`; false when no current silence has this id. */

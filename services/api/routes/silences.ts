@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto'
 import { createRoute, z } from '@hono/zod-openapi'
 import { ModelwatchError } from '../../core/errors.js'
-import { matcherSchema, silenceSpecSchema, type Silence } from '../../alerting/silences.js'
+import { matchersSchema, silenceSpecSchema, type Silence } from '../../alerting/silences.js'
 import { expireSilence, listSilences, saveSilences } from '../../alerting/silences-store.js'
 import type { MountRoutes } from '../deps.js'
 import { jsonContent, notFoundResponse, problemResponses, withScope } from '../openapi.js'
@@ -29,7 +29,7 @@ const { id, starts_at: instant } = silenceSpecSchema.shape
 const createBody = z
   .strictObject({
     id: id.optional().openapi({ description: 'Unset: one is made up' }),
-    matchers: z.array(matcherSchema).min(1, 'a silence needs at least one matcher'),
+    matchers: matchersSchema,
     starts_at: instant.optional().openapi({ description: 'ms since the epoch or ISO 8601 with a zone; unset: now' }),
     ends_at: instant,
     comment: z.string().max(2000).default(''),
