@@ -30,16 +30,17 @@ export async function currentSilences(ch: ClickHouse, now: number): Promise<Sile
 }
 
 /**
- * Silences by id: those not ended by `now`, or with `ended` every one ever saved (expired ones too). The
- * WHERE clause sees the SELECT's aliases (ClickHouse), so `ends_at` there is already ms since the epoch.
+ * Silences by id: those not ended by `now`, or with `ended` every one ever saved (expired ones too), at most
+ * `limit` of them when given. The WHERE clause sees the SELECT's aliases (ClickHouse), so `ends_at` there is
+ * already ms since the epoch.
  *
  * @example
- * const all = await listSilences(ch, { now: Date.now(), ended: true })
+ * const all = await listSilences(ch, { now: Date.now(), ended: true, limit: 1000 })
  */
-export async function listSilences(ch: ClickHouse, options: { now: number; ended: boolean }): Promise<Silence[]> {
+export async function listSilences(ch: ClickHouse, options: { now: number; ended: boolean; limit?: number }): Promise<Silence[]> {
   const result = await ch.client.query({
     query: `SELECT id, matchers, toUnixTimestamp64Milli(starts_at) AS starts_at, toUnixTimestamp64Milli(ends_at) AS ends_at, created_by, comment
-      FROM silences FINAL WHERE {ended:Bool} OR ends_at > {now:Int64} ORDER BY id`,
+      FROM silences FINAL WHERE {ended:Bool} OR ends_at > {now:Int64} ORDER BY id${options.limit === undefined ? '' : ' LIMIT {limit:UInt32}'}`,
     query_params: options,
     format: 'JSONEachRow',
   })

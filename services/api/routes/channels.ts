@@ -7,6 +7,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import { ModelwatchError } from '../../core/errors.js'
+import { bounds, ensureRoom } from '../../core/limits.js'
 import { channelSpecSchema, type ChannelSpec } from '../../alerting/channel-spec.js'
 import { channelOrigins, deleteChannel, findChannel, listChannels, saveChannel } from '../../alerting/channels-store.js'
 import { listMonitors } from '../../alerting/monitors-store.js'
@@ -51,7 +52,7 @@ const remove = createRoute({
   },
 })
 
-export const channelRoutes: MountRoutes = (app, { ch, now, env }) => {
+export const channelRoutes: MountRoutes = (app, { ch, now, env, config }) => {
   const clock = now ?? Date.now
   // main.ts passes the process environment; the fallback keeps an app built without it honest.
   const secrets = env ?? process.env
@@ -74,6 +75,7 @@ export const channelRoutes: MountRoutes = (app, { ch, now, env }) => {
     const body = c.req.valid('json')
     if (body.name !== name) throw new ModelwatchError('REQUEST_INVALID', `the body is invalid: /name: must be the name in the path (${JSON.stringify(name)}), got ${JSON.stringify(body.name)}`)
     const existed = (await findChannel(ch, name)) !== undefined
+    if (!existed) ensureRoom(bounds(config.limits).channels, (await listChannels(ch)).length, 1)
     const spec = await saveChannel(ch, body, clock(), 'api')
     return existed ? c.json(view(spec, 'api'), 200) : c.json(view(spec, 'api'), 201)
   })

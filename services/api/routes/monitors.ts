@@ -9,6 +9,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { ClickHouse } from '../../core/clickhouse/client.js'
 import { ModelwatchError } from '../../core/errors.js'
+import { bounds, ensureRoom } from '../../core/limits.js'
 import { findChannel } from '../../alerting/channels-store.js'
 import { monitorModelProblems } from '../../alerting/monitor-model-check.js'
 import { monitorSpecSchema, monitorSpecToInput } from '../../alerting/monitor-spec.js'
@@ -64,7 +65,7 @@ const remove = createRoute({
   request: { params: nameParam }, responses: { 204: { description: 'Deleted' }, ...notFoundResponse, ...problemResponses },
 })
 
-export const monitorRoutes: MountRoutes = (app, { ch, now }) => {
+export const monitorRoutes: MountRoutes = (app, { ch, now, config }) => {
   const clock = now ?? Date.now
   app.openapi(list, async (c) => {
     const { model } = c.req.valid('query')
@@ -76,6 +77,7 @@ export const monitorRoutes: MountRoutes = (app, { ch, now }) => {
     const spec = c.req.valid('json')
     if (spec.name !== name) throw new ModelwatchError('REQUEST_INVALID', `the body is invalid: /name: must be the name in the path (${JSON.stringify(name)}), got ${JSON.stringify(spec.name)}`)
     const existed = (await getMonitor(ch, name)) !== undefined
+    if (!existed) ensureRoom(bounds(config.limits).monitors, (await listMonitors(ch)).length, 1)
     const at = clock()
     await saveMonitors(ch, [spec], { origin: 'api', now: at })
     const stored = view({ spec, origin: 'api', updated_at: at })

@@ -4,6 +4,7 @@
  * the reason given; `GET /v1/models/{model}/stages` (scope read) lists each version's current stage.
  */
 import { createRoute, z } from '@hono/zod-openapi'
+import { bounds } from '../../core/limits.js'
 import { currentStages, recordStage, stageChangeSchema, STAGES, type StageRecord } from '../../compare/version-stages.js'
 import { modelSpecSchema } from '../../monitor/models/model-spec.js'
 import type { MountRoutes } from '../deps.js'
@@ -54,13 +55,13 @@ const list = createRoute({
 
 const view = (r: StageRecord): z.infer<typeof stageRecordSchema> => ({ model: r.model, version: r.version, stage: r.stage, changed_by: r.changedBy, reason: r.reason, changed_at: r.changedAt })
 
-export const stageRoutes: MountRoutes = (app, { ch }) => {
+export const stageRoutes: MountRoutes = (app, { ch, config }) => {
   app.openapi(put, async (c) => {
     const { model, version } = c.req.valid('param')
     const { name } = await findModel(ch, model)
     const { stage, reason } = c.req.valid('json')
     const changedBy = c.get('principal')?.name ?? ''
-    return c.json(view(await recordStage(ch, { model: name, version, stage, reason, changedBy })), 200)
+    return c.json(view(await recordStage(ch, { model: name, version, stage, reason, changedBy }, { challengers: bounds(config.limits).challengers })), 200)
   })
   app.openapi(list, async (c) => {
     const { name } = await findModel(ch, c.req.valid('param').model)

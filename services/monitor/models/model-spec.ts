@@ -12,6 +12,9 @@ export const featureSchema = z.object({
   kind: z.enum(['numeric', 'categorical']),
 })
 
+/** Most features of one model: each is a drift computation per window and version. */
+export const MAX_MODEL_FEATURES = 1000
+
 export const driftMethodSchema = z.enum(['wasserstein', 'jensen_shannon', 'ks', 'chi2', 'psi'])
 
 /** Per-model drift settings: a default method/threshold and per-feature overrides; unset means the Evidently-style default. */
@@ -27,7 +30,7 @@ export const modelSpecSchema = z
     name: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'model names are letters, digits, _ . - (at most 128)'),
     task: z.enum(['binary_classification', 'multiclass_classification', 'regression']),
     positive_class: z.string().min(1).optional(),
-    features: z.array(featureSchema).min(1, 'a model needs at least one feature'),
+    features: z.array(featureSchema).min(1, 'a model needs at least one feature').max(MAX_MODEL_FEATURES, `a model has at most ${MAX_MODEL_FEATURES} features (MAX_MODEL_FEATURES)`),
     default_window: duration.default(3600),
     final_coverage: z.number().gt(0).lte(1).default(0.95),
     final_max_delay: duration.default(7 * 86_400),
