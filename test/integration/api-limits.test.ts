@@ -81,6 +81,13 @@ describe('API: bounds on user input', () => {
     refused(await call('POST', '/v1/models', model('m1', MAX_MODEL_FEATURES + 1)), 422, 'REQUEST_INVALID', /at most 1000 features \(MAX_MODEL_FEATURES\)/)
   })
 
+  it('models: windows of at least MIN_MODEL_WINDOW_SECONDS, and final_max_delay of at most MAX_WINDOWS_UNTIL_FINAL windows', async () => {
+    const windowed = (default_window: string, final_max_delay: string) => call('POST', '/v1/models', { ...model('m1'), default_window, final_max_delay })
+    assert.equal((await windowed('1m', '10080m')).status, 200)
+    refused(await windowed('59s', '1h'), 422, 'REQUEST_INVALID', /a window is at least 1m \(MIN_MODEL_WINDOW_SECONDS\)/)
+    refused(await windowed('1m', '10081m'), 422, 'REQUEST_INVALID', /spans at most 10080 windows \(MAX_WINDOWS_UNTIL_FINAL\): at most 7d with 1m windows/)
+  })
+
   it('monitors: MODELWATCH_MAX_MONITORS live ones; replacing one still allowed', async () => {
     const monitor = (name: string) => ({ name, model: 'm2', statistic: 'mae', condition: { above: 1 } })
     assert.equal((await call('PUT', '/v1/monitors/a', monitor('a'))).status, 201)
