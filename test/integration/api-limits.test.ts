@@ -51,7 +51,7 @@ describe('API: bounds on user input', () => {
     config = loadConfig(env)
     ch = await openClickHouse(config.clickhouse)
     await migrate(ch)
-    const deps = { ch, log: createLogger('warn'), events: clickHouseEventSink(ch), checks: [], now: () => clock, env: { SLACK_OPS_URL: 'https://hooks.slack.com/services/T0/B0/x' } }
+    const deps = { ch, log: createLogger('warn'), events: clickHouseEventSink(ch), checks: [], now: () => clock }
     app = createApp({ ...deps, metrics: new MetricsRegistry(), config })
     small = createApp({ ...deps, metrics: new MetricsRegistry(), config: loadConfig({ ...env, MODELWATCH_API_MAX_BODY_BYTES: String(BODY_LIMIT), MODELWATCH_API_MAX_UPLOAD_BYTES: String(UPLOAD_LIMIT), MODELWATCH_API_MAX_EVENTS: String(MAX_EVENTS) }) })
   })
@@ -113,7 +113,7 @@ describe('API: bounds on user input', () => {
   })
 
   it('channels: MODELWATCH_MAX_CHANNELS; replacing one still allowed', async () => {
-    const channel = (name: string) => ({ name, type: 'slack', url_env: 'SLACK_OPS_URL' })
+    const channel = (name: string) => ({ name, type: 'email', to: ['oncall@example.com'] })
     assert.equal((await call('PUT', '/v1/channels/c1', channel('c1'), { token: ADMIN })).status, 201)
     assert.equal((await call('PUT', '/v1/channels/c2', channel('c2'), { token: ADMIN })).status, 201)
     refused(await call('PUT', '/v1/channels/c3', channel('c3'), { token: ADMIN }), 409, 'LIMIT_EXCEEDED', /at most 2 notification channels \(MODELWATCH_MAX_CHANNELS\)/)
