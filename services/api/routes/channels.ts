@@ -12,7 +12,7 @@ import { channelSpecSchema, type ChannelSpec } from '../../alerting/channel-spec
 import { channelOrigins, deleteChannel, findChannel, listChannels, saveChannel } from '../../alerting/channels-store.js'
 import { listMonitors } from '../../alerting/monitors-store.js'
 import type { MountRoutes } from '../deps.js'
-import { jsonContent, notFoundResponse, problemResponses, withScope } from '../openapi.js'
+import { jsonContent, limitResponse, notFoundResponse, problemResponses, withScope } from '../openapi.js'
 import { problemSchema } from '../problem.js'
 
 const channelSchema = z
@@ -39,7 +39,7 @@ const getOne = createRoute({
 const put = createRoute({
   method: 'put', path: '/v1/channels/{name}', tags: ['channels'], summary: 'Create or replace a channel', ...withScope('admin'),
   request: { params: nameParam, body: { required: true, content: { 'application/json': { schema: channelSpecSchema } } } },
-  responses: { 201: jsonContent(channelSchema, 'Created'), 200: jsonContent(channelSchema, 'Replaced'), ...problemResponses },
+  responses: { 201: jsonContent(channelSchema, 'Created'), 200: jsonContent(channelSchema, 'Replaced'), ...limitResponse('notification channels', 'MODELWATCH_MAX_CHANNELS'), ...problemResponses },
 })
 const remove = createRoute({
   method: 'delete', path: '/v1/channels/{name}', tags: ['channels'], summary: 'Delete a channel no monitor names', ...withScope('admin'),

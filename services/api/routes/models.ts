@@ -13,7 +13,7 @@ import { bounds } from '../../core/limits.js'
 import { ensureModelRoom, listModels, saveModel } from '../../monitor/models/registry.js'
 import { currentAssignments, describeDefinition, listReferences } from '../../monitor/references/index.js'
 import type { MountRoutes } from '../deps.js'
-import { jsonContent, notFoundResponse, problemResponses, withScope } from '../openapi.js'
+import { jsonContent, limitResponse, notFoundResponse, problemResponses, withScope } from '../openapi.js'
 
 const modelSchema = z
   .object({
@@ -61,7 +61,7 @@ const create = createRoute({
   summary: 'Register a model, or replace its definition',
   ...withScope('write'),
   request: { body: { required: true, content: { 'application/json': { schema: modelSpecSchema } } } },
-  responses: { 201: jsonContent(modelSchema, 'Registered'), 200: jsonContent(modelSchema, 'Replaced an existing definition'), ...problemResponses },
+  responses: { 201: jsonContent(modelSchema, 'Registered'), 200: jsonContent(modelSchema, 'Replaced an existing definition'), ...limitResponse('registered models', 'MODELWATCH_MAX_MODELS'), ...problemResponses },
 })
 const getAll = createRoute({ method: 'get', path: '/v1/models', tags: ['models'], summary: 'Every model', ...withScope('read'), responses: { 200: jsonContent(list(modelSchema), 'Models by name'), ...problemResponses } })
 const getOne = createRoute({

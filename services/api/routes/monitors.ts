@@ -16,7 +16,7 @@ import { monitorSpecSchema, monitorSpecToInput } from '../../alerting/monitor-sp
 import { deleteMonitors, getMonitor, listMonitors, saveMonitors, type StoredMonitor } from '../../alerting/monitors-store.js'
 import { listModels } from '../../monitor/models/registry.js'
 import type { MountRoutes } from '../deps.js'
-import { jsonContent, notFoundResponse, problemResponses, withScope } from '../openapi.js'
+import { jsonContent, limitResponse, notFoundResponse, problemResponses, withScope } from '../openapi.js'
 
 const monitorSchema = z
   .object({
@@ -58,7 +58,7 @@ const put = (ch: ClickHouse) =>
   createRoute({
     method: 'put', path: '/v1/monitors/{name}', tags: ['monitors'], summary: 'Create or replace a monitor', ...withScope('write'),
     request: { params: nameParam, body: { required: true, content: { 'application/json': { schema: checkedMonitor(ch) } } } },
-    responses: { 201: jsonContent(monitorSchema, 'Created'), 200: jsonContent(monitorSchema, 'Replaced'), ...problemResponses },
+    responses: { 201: jsonContent(monitorSchema, 'Created'), 200: jsonContent(monitorSchema, 'Replaced'), ...limitResponse('live monitors', 'MODELWATCH_MAX_MONITORS'), ...problemResponses },
   })
 const remove = createRoute({
   method: 'delete', path: '/v1/monitors/{name}', tags: ['monitors'], summary: 'Delete a monitor (its alerts resolve at the next run, quietly)', ...withScope('write'),

@@ -57,7 +57,7 @@ const create = createRoute({
   request: { body: { required: true, content: { 'application/json': { schema: createBody } } } },
   responses: {
     201: jsonContent(silenceSchema, 'Created'),
-    409: { description: 'A silence with this id has not ended', content: { 'application/problem+json': { schema: problemSchema } } },
+    409: { description: 'A silence with this id has not ended (CONFLICT), or MODELWATCH_MAX_SILENCES silences have not ended (LIMIT_EXCEEDED)', content: { 'application/problem+json': { schema: problemSchema } } },
     ...problemResponses,
   },
 })

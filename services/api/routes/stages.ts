@@ -8,7 +8,7 @@ import { bounds } from '../../core/limits.js'
 import { currentStages, recordStage, stageChangeSchema, STAGES, type StageRecord } from '../../compare/version-stages.js'
 import { modelSpecSchema } from '../../monitor/models/model-spec.js'
 import type { MountRoutes } from '../deps.js'
-import { notFoundResponse, problemResponses, withScope } from '../openapi.js'
+import { limitResponse, notFoundResponse, problemResponses, withScope } from '../openapi.js'
 import { findModel } from './models.js'
 
 const stageRecordSchema = z
@@ -35,6 +35,7 @@ const put = createRoute({
   responses: {
     200: { description: 'The change as recorded', content: { 'application/json': { schema: stageRecordSchema } } },
     ...notFoundResponse,
+    ...limitResponse('versions of one model in shadow or challenger', 'MODELWATCH_MAX_CHALLENGERS'),
     ...problemResponses,
   },
 })
