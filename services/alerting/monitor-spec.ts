@@ -46,6 +46,9 @@ export const conditionSchema = z.union([
 
 const statistic = z.string().regex(/^(volume|drift:[a-z0-9_]+|dq:[a-z0-9_:]+|[A-Za-z0-9_:>.=-]+)$/, 'must be a performance metric (e.g. roc_auc), drift:<field>, dq:<metric>, compare:<metric> or volume')
 
+/** Most channels one monitor notifies: each is a delivery per notification. */
+export const MAX_MONITOR_CHANNELS = 32
+
 const identifier = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'names are letters, digits, _ . - (at most 128)')
 
 export const monitorSpecSchema = z
@@ -68,7 +71,7 @@ export const monitorSpecSchema = z
     /** Consecutive breaching windows before the alert fires; 1 fires on the first. */
     for: z.number().int().min(1).max(1000).default(1),
     severity: z.enum(['critical', 'warning', 'info']).default('warning'),
-    channels: z.array(identifier).default([]),
+    channels: z.array(identifier).max(MAX_MONITOR_CHANNELS, `a monitor notifies at most ${MAX_MONITOR_CHANNELS} channels (MAX_MONITOR_CHANNELS)`).default([]),
     repeat_interval: duration.default(4 * 3600),
     labels: z.record(z.string(), z.string()).default({}),
     description: z.string().optional(),

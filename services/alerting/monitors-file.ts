@@ -3,13 +3,16 @@
  * and `channels:` (validated here; stored by the channels store). Every problem names the file, the entry
  * (index and name) and the field path, e.g. `monitors.yaml: monitors[2] (auc-drop): condition.drop: must be above 0%`.
  */
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { parse, YAMLParseError } from 'yaml'
 import { z } from 'zod'
 import { ModelwatchError } from '../core/errors.js'
 import { channelSpecSchema, type ChannelSpec } from './channel-spec.js'
 import { monitorSpecSchema, type MonitorSpec } from './monitor-spec.js'
 import { silenceSpecSchema, type Silence } from './silences.js'
+
+/** Largest monitors file read, in bytes (4 MiB: thousands of monitors); the whole file is parsed in memory. */
+export const MAX_MONITORS_FILE_BYTES = 4 * 1024 * 1024
 
 export interface MonitorsFile {
   monitors: MonitorSpec[]
@@ -32,8 +35,11 @@ const fileSchema = z.strictObject({
 export async function readMonitorsFile(path: string): Promise<MonitorsFile> {
   let text: string
   try {
+    const size = (await stat(path)).size
+    if (size > MAX_MONITORS_FILE_BYTES) throw new ModelwatchError('USAGE', `${path} is ${size} bytes; a monitors file has at most ${MAX_MONITORS_FILE_BYTES} (MAX_MONITORS_FILE_BYTES); split it`)
     text = await readFile(path, 'utf8')
   } catch (error) {
+    if (error instanceof ModelwatchError) throw error
     throw new ModelwatchError('USAGE', `cannot read ${path}: ${(error as Error).message}`, { cause: error })
   }
   return parseMonitorsFile(text, path)

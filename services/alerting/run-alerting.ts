@@ -25,8 +25,11 @@ import type { MonitorSpec } from './monitor-spec.js'
 import { listMonitors, namesEverStored, saveMonitors } from './monitors-store.js'
 import type { ComparisonEvidence, Notification } from './notification.js'
 import { referenceBaselines } from './reference-baseline.js'
-import { activeSilence } from './silences.js'
+import { activeSilence, silenceProblems } from './silences.js'
 import { currentSilences } from './silences-store.js'
+
+/** Longest stretch of muting work (silence matching) before the event loop gets a turn. */
+const YIELD_AFTER_MS = 20
 
 export interface AlertingOptions {
   log: Logger
@@ -74,6 +77,9 @@ export async function runAlerting(ch: ClickHouse, options: AlertingOptions): Pro
   const monitors = (await listMonitors(ch)).map((m) => m.spec)
   const [stored, silences] = await Promise.all([loadAlerts(ch), currentSilences(ch, now)])
   const baselines = referenceBaselines(ch)
+  for (const silence of silences) {
+    for (const problem of silenceProblems(silence)) log.warn({ silence: silence.id, problem }, 'silence matcher cannot be used; it matches nothing')
+  }
 
   const changed: Changed[] = []
   const seen = new Set<string>()
@@ -122,7 +128,13 @@ export async function runAlerting(ch: ClickHouse, options: AlertingOptions): Pro
   const notifiable: Notifiable[] = []
   const events: (AlertEventRow & { change?: string })[] = []
   let muted = 0
+  let sliceStarted = performance.now()
   for (const c of changed) {
+    // Many alerts against many silences is synchronous work: let health probes and timers run in between.
+    if (performance.now() - sliceStarted > YIELD_AFTER_MS) {
+      await new Promise((resolve) => setImmediate(resolve))
+      sliceStarted = performance.now()
+    }
     const prev = stored.get(c.record.fingerprint)
     let mutedBy = ''
     if (c.step.notify && c.monitor !== undefined) {

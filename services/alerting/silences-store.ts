@@ -3,7 +3,7 @@
  * under FINAL); expiring one early saves it with `ends_at` = now, so its history stays readable.
  */
 import type { ClickHouse } from '../core/clickhouse/client.js'
-import { silenceSpecSchema, type Silence } from './silences.js'
+import { storedSilenceSchema, type Silence } from './silences.js'
 
 interface SilenceRow {
   id: string
@@ -30,20 +30,21 @@ export async function currentSilences(ch: ClickHouse, now: number): Promise<Sile
 }
 
 /**
- * Silences by id: those not ended by `now`, or with `ended` every one ever saved (expired ones too). The
- * WHERE clause sees the SELECT's aliases (ClickHouse), so `ends_at` there is already ms since the epoch.
+ * Silences by id: those not ended by `now`, or with `ended` every one ever saved (expired ones too), at most
+ * `limit` of them when given. The WHERE clause sees the SELECT's aliases (ClickHouse), so `ends_at` there is
+ * already ms since the epoch.
  *
  * @example
- * const all = await listSilences(ch, { now: Date.now(), ended: true })
+ * const all = await listSilences(ch, { now: Date.now(), ended: true, limit: 1000 })
  */
-export async function listSilences(ch: ClickHouse, options: { now: number; ended: boolean }): Promise<Silence[]> {
+export async function listSilences(ch: ClickHouse, options: { now: number; ended: boolean; limit?: number }): Promise<Silence[]> {
   const result = await ch.client.query({
     query: `SELECT id, matchers, toUnixTimestamp64Milli(starts_at) AS starts_at, toUnixTimestamp64Milli(ends_at) AS ends_at, created_by, comment
-      FROM silences FINAL WHERE {ended:Bool} OR ends_at > {now:Int64} ORDER BY id`,
+      FROM silences FINAL WHERE {ended:Bool} OR ends_at > {now:Int64} ORDER BY id${options.limit === undefined ? '' : ' LIMIT {limit:UInt32}'}`,
     query_params: options,
     format: 'JSONEachRow',
   })
-  return (await result.json<SilenceRow>()).map((r) => silenceSpecSchema.parse({ ...r, starts_at: Number(r.starts_at), ends_at: Number(r.ends_at), matchers: JSON.parse(r.matchers) }))
+  return (await result.json<SilenceRow>()).map((r) => storedSilenceSchema.parse({ ...r, starts_at: Number(r.starts_at), ends_at: Number(r.ends_at), matchers: JSON.parse(r.matchers) }))
 }
 
 /** Ends a silence at `now`; false when no current silence has this id. */

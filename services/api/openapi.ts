@@ -28,6 +28,14 @@ export const problemResponses = {
 export const notFoundResponse = { 404: answer('No such resource') } as const
 
 /**
+ * The answer of a route that creates something counted by a MODELWATCH_MAX_* setting (docs/limits.md).
+ *
+ * @example
+ * responses: { 201: jsonContent(modelSchema, 'Registered'), ...limitResponse('models', 'MODELWATCH_MAX_MODELS'), ...problemResponses }
+ */
+export const limitResponse = (what: string, setting: string) => ({ 409: answer(`LIMIT_EXCEEDED: one more would pass the limit on ${what} (${setting})`) }) as const
+
+/**
  * What a route needs to require a scope: the middleware, and the security requirement in the document.
  *
  * @example

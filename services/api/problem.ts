@@ -55,6 +55,7 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case 'METHOD_NOT_ALLOWED':
       return 405
     case 'CONFLICT':
+    case 'LIMIT_EXCEEDED':
       return 409
     case 'PAYLOAD_TOO_LARGE':
       return 413

@@ -4,6 +4,8 @@
  * accept exactly the same thing.
  */
 import { z } from 'zod'
+import { formatDuration } from '../core/duration.js'
+import { ModelwatchError } from '../core/errors.js'
 import { parseInstant } from '../monitor/references/window-definition.js'
 import type { CompareOptions } from './compare-versions.js'
 
@@ -37,15 +39,21 @@ export const compareRequestSchema = z.object({
 export type CompareRequest = z.output<typeof compareRequestSchema>
 
 /**
- * The validated request as options for compareVersions.
+ * The validated request as options for compareVersions. A period longer than `maxRangeMs`
+ * (MODELWATCH_MAX_QUERY_RANGE) is refused (REQUEST_INVALID): a comparison reads every raw event of it.
  *
  * @example
- * toCompareOptions('churn', compareRequestSchema.parse({ a: '3', b: '4' }), Date.now())
+ * toCompareOptions('churn', compareRequestSchema.parse({ a: '3', b: '4' }), Date.now(), config.limits.queryRangeMs)
  */
-export function toCompareOptions(model: string, request: CompareRequest, now: number): CompareOptions {
+export function toCompareOptions(model: string, request: CompareRequest, now: number, maxRangeMs: number): CompareOptions {
   const to = request.to ?? now
+  const from = request.from ?? to - DEFAULT_PERIOD_MS
+  if (to - from > maxRangeMs) {
+    const span = `${new Date(from).toISOString()} to ${new Date(to).toISOString()}`
+    throw new ModelwatchError('REQUEST_INVALID', `the period ${span} is longer than ${formatDuration(maxRangeMs / 1000)} (MODELWATCH_MAX_QUERY_RANGE); compare a shorter period`)
+  }
   return {
-    model, a: request.a, b: request.b, to, from: request.from ?? to - DEFAULT_PERIOD_MS,
+    model, a: request.a, b: request.b, to, from,
     segment: request.segment ?? '', paired: request.paired ?? 'auto',
     ...(request.mde === undefined ? {} : { mde: request.mde }),
     ...(request.alpha === undefined ? {} : { alpha: request.alpha }),

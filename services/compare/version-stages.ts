@@ -3,11 +3,14 @@
  * challenger (serves a share of traffic; "canary" is accepted as its other name), production (the champion),
  * archived. Every change is appended with who, when and why; nothing is overwritten, so the history answers
  * "who promoted this, and why". One version is in production at a time: promoting one archives the one before,
- * in the same call, with a reason naming its successor.
+ * in the same call, with a reason naming its successor. With a `challengers` bound, a version entering shadow or
+ * challenger is refused (LIMIT_EXCEEDED) while that many others are there: each is compared every closed window.
  */
 import { z } from 'zod'
 import type { ClickHouse } from '../core/clickhouse/client.js'
 import { isNetworkError, ModelwatchError } from '../core/errors.js'
+import { ensureRoom, type Bound } from '../core/limits.js'
+import { CHALLENGER_STAGES } from './comparison-plan.js'
 
 export const STAGES = ['shadow', 'challenger', 'production', 'archived'] as const
 export type Stage = (typeof STAGES)[number]
@@ -51,8 +54,12 @@ interface StageRow {
  * @example
  * await recordStage(ch, { model: 'churn', version: '4', stage: 'challenger', changedBy: 'ci', reason: 'retrained on November data' })
  */
-export async function recordStage(ch: ClickHouse, change: StageChange, options: { now?: number } = {}): Promise<StageRecord> {
+export async function recordStage(ch: ClickHouse, change: StageChange, options: { now?: number; challengers?: Bound } = {}): Promise<StageRecord> {
   const now = options.now ?? Date.now()
+  if (options.challengers !== undefined && CHALLENGER_STAGES.includes(change.stage)) {
+    const there = [...(await currentStages(ch, change.model)).values()].filter((r) => CHALLENGER_STAGES.includes(r.stage))
+    ensureRoom(options.challengers, there.length, there.some((r) => r.version === change.version) ? 0 : 1)
+  }
   const replaced = change.stage !== 'production' ? []
     : [...(await currentStages(ch, change.model)).values()].filter((r) => r.stage === 'production' && r.version !== change.version)
   const row = (version: string, stage: Stage, reason: string) => ({ model: change.model, version, stage, changed_by: change.changedBy, reason, changed_at: now })

@@ -8,6 +8,7 @@ import { isIP } from 'node:net'
 import { validate as validCron } from 'node-cron'
 import { z } from 'zod'
 import { CHANNEL_SECRET_PREFIX } from './channel-secrets.js'
+import { durationSchema } from './duration.js'
 import { ConfigError } from './errors.js'
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
@@ -114,6 +115,12 @@ export const environment = {
   MODELWATCH_API_MAX_BODY_BYTES: variable({ schema: positiveInt, default: '1048576', description: 'Larger API request bodies are refused with 413.' }),
   MODELWATCH_API_MAX_UPLOAD_BYTES: variable({ schema: positiveInt, default: '268435456', description: 'Larger reference files sent to PUT /v1/models/{model}/versions/{version}/reference are refused with 413 (the other routes keep MODELWATCH_API_MAX_BODY_BYTES).' }),
   MODELWATCH_API_MAX_EVENTS: variable({ schema: positiveInt, default: '1000', description: 'Most events in one POST /v1/events/* request.' }),
+  MODELWATCH_MAX_MODELS: variable({ schema: positiveInt, default: '10000', description: 'Most registered models; each adds its changed windows to every monitor pass. Registering one more (API, `modelwatch model create`) is refused with 409 LIMIT_EXCEEDED.' }),
+  MODELWATCH_MAX_MONITORS: variable({ schema: positiveInt, default: '50000', description: 'Most live monitors (alert rules); each is one query per alerting run. Creating more through the API or `modelwatch apply` is refused with 409 LIMIT_EXCEEDED (the default monitors of a new model are still made).' }),
+  MODELWATCH_MAX_SILENCES: variable({ schema: positiveInt, default: '1000', description: 'Most silences that have not ended; every notifying alert is checked against each. Creating more (API, `modelwatch apply`) is refused with 409 LIMIT_EXCEEDED.' }),
+  MODELWATCH_MAX_CHANNELS: variable({ schema: positiveInt, default: '200', description: 'Most notification channels. Creating more (API, `modelwatch apply`) is refused with 409 LIMIT_EXCEEDED.' }),
+  MODELWATCH_MAX_CHALLENGERS: variable({ schema: positiveInt, default: '10', description: 'Most versions of one model in the shadow or challenger stage at once; each is compared with the production version every closed window. Moving one more there is refused with 409 LIMIT_EXCEEDED.' }),
+  MODELWATCH_MAX_QUERY_RANGE: variable({ schema: durationSchema, default: '90d', description: 'Longest period a comparison of two versions (`modelwatch compare`, GET /v1/models/{model}/compare) reads raw events over; a longer one is refused with 422.' }),
   MODELWATCH_HOST: variable({ schema: z.string().min(1), default: '127.0.0.1', description: 'Address the HTTP endpoints listen on (0.0.0.0 in containers).' }),
   MODELWATCH_LOG_LEVEL: variable({ schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', description: 'Log level (pino).' }),
   MODELWATCH_PUBLIC_URL: variable({ schema: url.optional(), description: 'Public base URL of the modelwatch API, linked from notifications (e.g. https://modelwatch.example.com). Unset: no API links.' }),
@@ -217,6 +224,14 @@ function shapeConfig(v: Values) {
       maxBodyBytes: v.MODELWATCH_API_MAX_BODY_BYTES,
       maxUploadBytes: v.MODELWATCH_API_MAX_UPLOAD_BYTES,
       maxEvents: v.MODELWATCH_API_MAX_EVENTS,
+    },
+    limits: {
+      models: v.MODELWATCH_MAX_MODELS,
+      monitors: v.MODELWATCH_MAX_MONITORS,
+      silences: v.MODELWATCH_MAX_SILENCES,
+      channels: v.MODELWATCH_MAX_CHANNELS,
+      challengers: v.MODELWATCH_MAX_CHALLENGERS,
+      queryRangeMs: v.MODELWATCH_MAX_QUERY_RANGE * 1000,
     },
     host: v.MODELWATCH_HOST,
     logLevel: v.MODELWATCH_LOG_LEVEL,

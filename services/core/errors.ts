@@ -27,6 +27,8 @@ export type ErrorCode =
   | 'MONITOR_INVALID'
   /** The request is valid but the resource's state refuses it (an alert that is not firing, a reference switch without replace). */
   | 'CONFLICT'
+  /** One more would pass a configured bound on stored things (MODELWATCH_MAX_SILENCES, …; docs/limits.md). */
+  | 'LIMIT_EXCEEDED'
 
 export class ModelwatchError extends Error {
   readonly code: ErrorCode

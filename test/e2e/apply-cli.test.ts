@@ -132,3 +132,34 @@ describe('modelwatch apply', () => {
     assert.match(emptied.stdout, /^- vol +deleted$/m)
   })
 })
+
+describe('bounds through the CLI', () => {
+  it('refuses one model, monitor, silence or channel past its MODELWATCH_MAX_* setting with exit 2 and the setting named, writing nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'modelwatch-apply-'))
+    const env = { MODELWATCH_DATA_DIR: join(dir, 'data'), MODELWATCH_MAX_MODELS: '1', MODELWATCH_MAX_MONITORS: '1', MODELWATCH_MAX_SILENCES: '1', MODELWATCH_MAX_CHANNELS: '1' }
+    const model = (name: string) => runCli(['model', 'create', '--name', name, '--task', 'regression', '--features', 'tenure:numeric'], env)
+    assert.equal((await model('churn')).code, 0)
+    const second = await model('eta')
+    assert.equal(second.code, 2)
+    assert.match(second.stderr, /^modelwatch: at most 1 registered models \(MODELWATCH_MAX_MODELS\): 1 exist and this would add 1/)
+
+    const monitor = (name: string) => `  - { name: ${name}, model: churn, statistic: volume, condition: { below: 10 } }\n`
+    const silence = (id: string) => `  - { id: ${id}, matchers: [{ name: model, value: churn }], starts_at: 2026-01-01T00:00:00Z, ends_at: 2099-01-01T00:00:00Z }\n`
+    const channel = (name: string) => `  - { name: ${name}, type: email, to: [oncall@example.com] }\n`
+    const file = join(dir, 'monitors.yaml')
+    writeFileSync(file, `monitors:\n${monitor('a')}silences:\n${silence('s1')}channels:\n${channel('c1')}`)
+    const atLimit = await runCli(['apply', '-f', file], env)
+    assert.equal(atLimit.code, 0, atLimit.stderr)
+    const onePast: [string, string][] = [
+      [`monitors:\n${monitor('a')}${monitor('b')}`, 'MODELWATCH_MAX_MONITORS'],
+      [`silences:\n${silence('s1')}${silence('s2')}`, 'MODELWATCH_MAX_SILENCES'],
+      [`channels:\n${channel('c1')}${channel('c2')}`, 'MODELWATCH_MAX_CHANNELS'],
+    ]
+    for (const [extra, setting] of onePast) {
+      writeFileSync(file, extra)
+      const past = await runCli(['apply', '-f', file, '--dry-run'], env)
+      assert.equal(past.code, 2, past.stdout)
+      assert.match(past.stderr, new RegExp(`^modelwatch: at most 1 .* \\(${setting}\\): 1 exist and this would add 1`))
+    }
+  })
+})

@@ -3,13 +3,16 @@
  * check against the model, default monitors, and the apply plan's field-level diff.
  */
 import assert from 'node:assert/strict'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { ModelwatchError } from '../../services/core/errors.js'
 import { planApply } from '../../services/alerting/apply-plan.js'
 import { defaultMonitors } from '../../services/alerting/default-monitors.js'
 import { monitorModelProblems } from '../../services/alerting/monitor-model-check.js'
-import { describeCondition, monitorSpecSchema, monitorSpecToInput } from '../../services/alerting/monitor-spec.js'
-import { parseMonitorsFile } from '../../services/alerting/monitors-file.js'
+import { describeCondition, MAX_MONITOR_CHANNELS, monitorSpecSchema, monitorSpecToInput } from '../../services/alerting/monitor-spec.js'
+import { MAX_MONITORS_FILE_BYTES, parseMonitorsFile, readMonitorsFile } from '../../services/alerting/monitors-file.js'
 import { modelSpecSchema } from '../../services/monitor/models/model-spec.js'
 
 const churn = modelSpecSchema.parse({ name: 'churn', task: 'binary_classification', positive_class: '1', features: [{ name: 'tenure', kind: 'numeric' }] })
@@ -29,6 +32,12 @@ describe('monitor spec', () => {
     assert.match(issues({ statistic: 'drift:psy', column: '*', condition: { above: 0.2 } }).join('\n'), /statistic: drift:psy is not a drift_metrics column/)
     assert.match(issues({ statistic: 'volume', condition: { drop: 50, against: 'reference' } }).join('\n'), /condition\.against: against: reference compares a performance metric/)
     assert.match(issues({ statistic: 'roc_auc', condition: { below: 0.8 }, for: 0 }).join('\n'), /^for: /)
+  })
+
+  it(`notifies at most ${MAX_MONITOR_CHANNELS} channels`, () => {
+    const spec = (n: number) => ({ name: 'auc', model: 'churn', statistic: 'roc_auc', condition: { below: 0.7 }, channels: Array.from({ length: n }, (_, i) => `c${i}`) })
+    assert.equal(monitorSpecSchema.safeParse(spec(MAX_MONITOR_CHANNELS)).success, true)
+    assert.match(monitorSpecSchema.safeParse(spec(MAX_MONITOR_CHANNELS + 1)).error?.issues[0]?.message ?? '', /at most 32 channels \(MAX_MONITOR_CHANNELS\)/)
   })
 
   it('is checked against the model: a misspelt or foreign metric is named', () => {
@@ -84,6 +93,18 @@ monitors:
     assert.throws(() => parseMonitorsFile('rules: []', 'm.yaml'), /: m\.yaml: .*rules/)
     const twice = 'monitors:\n  - {name: a, model: m, statistic: volume, condition: {below: 1}}\n  - {name: a, model: m, statistic: volume, condition: {below: 2}}\n'
     assert.throws(() => parseMonitorsFile(twice, 'm.yaml'), /monitors\[1\] \(a\): name: declared twice/)
+  })
+
+  it(`reads a file of ${MAX_MONITORS_FILE_BYTES} bytes, and refuses a larger one before reading it`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'modelwatch-monitors-file-'))
+    const file = (bytes: number) => {
+      const head = 'monitors: []\n# '
+      const path = join(dir, `${bytes}.yaml`)
+      writeFileSync(path, `${head}${'x'.repeat(bytes - head.length - 1)}\n`)
+      return path
+    }
+    assert.deepEqual((await readMonitorsFile(file(MAX_MONITORS_FILE_BYTES))).monitors, [])
+    await assert.rejects(readMonitorsFile(file(MAX_MONITORS_FILE_BYTES + 1)), (e: unknown) => e instanceof ModelwatchError && /is 4194305 bytes; a monitors file has at most 4194304 \(MAX_MONITORS_FILE_BYTES\)/.test(e.message))
   })
 
   it('reads silences and channels beside monitors', () => {

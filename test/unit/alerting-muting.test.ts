@@ -8,7 +8,7 @@ import { describe, it } from 'node:test'
 import { groupNotifications } from '../../services/alerting/grouping.js'
 import { inhibitor } from '../../services/alerting/inhibition.js'
 import type { AlertSummary } from '../../services/alerting/notification.js'
-import { activeSilence, matches, silenceSpecSchema, type SilenceLabels } from '../../services/alerting/silences.js'
+import { activeSilence, matches, MAX_SILENCE_MATCHERS, silenceProblems, silenceSpecSchema, storedSilenceSchema, type SilenceLabels } from '../../services/alerting/silences.js'
 
 const labels: SilenceLabels = { monitor: 'feature-drift', model: 'churn', version: '3', segment: '', column: 'plan', severity: 'warning' }
 const silence = (matchers: object[], starts_at = 1000, ends_at = 2000) => silenceSpecSchema.parse({ id: 's1', matchers, starts_at, ends_at })
@@ -32,9 +32,30 @@ describe('silences', () => {
 
   it('refuse a bad regular expression, an unknown label and an empty range with the field named', () => {
     const problems = (input: object) => silenceSpecSchema.safeParse(input).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? []
-    assert.match(problems({ id: 'x', matchers: [{ name: 'column', op: '=~', value: '(' }], starts_at: 1, ends_at: 2 })[0] ?? '', /^matchers\.0\.value: not a regular expression/)
+    assert.match(problems({ id: 'x', matchers: [{ name: 'column', op: '=~', value: '(' }], starts_at: 1, ends_at: 2 })[0] ?? '', /^matchers\.0\.value: not an RE2 regular expression: missing closing \)/)
     assert.match(problems({ id: 'x', matchers: [{ name: 'team', value: 'a' }], starts_at: 1, ends_at: 2 })[0] ?? '', /^matchers\.0\.name: /)
     assert.match(problems({ id: 'x', matchers: [{ name: 'model', value: 'a' }], starts_at: 2, ends_at: 2 })[0] ?? '', /^ends_at: ends_at must be after starts_at/)
+  })
+
+  it('refuse patterns RE2 does not have (backreferences, lookarounds), naming RE2', () => {
+    for (const value of ['(a)\\1', '(?=a)a', '(?!a)b', '(?<=a)b', '(?<!a)b']) {
+      const issue = silenceSpecSchema.safeParse({ id: 'x', matchers: [{ name: 'monitor', op: '=~', value }], starts_at: 1, ends_at: 2 }).error?.issues[0]
+      assert.deepEqual(issue?.path, ['matchers', 0, 'value'], value)
+      assert.match(issue?.message ?? '', /^not an RE2 regular expression: .*no lookarounds, no backreferences/, value)
+    }
+  })
+
+  it(`take at most ${MAX_SILENCE_MATCHERS} matchers`, () => {
+    const input = (n: number) => ({ id: 'x', matchers: Array.from({ length: n }, () => ({ name: 'model', value: 'churn' })), starts_at: 1, ends_at: 2 })
+    assert.equal(silenceSpecSchema.safeParse(input(MAX_SILENCE_MATCHERS)).success, true)
+    assert.match(silenceSpecSchema.safeParse(input(MAX_SILENCE_MATCHERS + 1)).error?.issues[0]?.message ?? '', /at most 32 matchers \(MAX_SILENCE_MATCHERS\)/)
+  })
+
+  it('read back a silence stored before RE2 (a lookahead): listed, its problem named, and it matches nothing', () => {
+    const stored = storedSilenceSchema.parse({ id: 'old', matchers: [{ name: 'column', op: '=~', value: '(?=p)plan' }], starts_at: 1000, ends_at: 2000 })
+    assert.equal(matches(stored.matchers[0] as (typeof stored.matchers)[number], labels), false)
+    assert.equal(activeSilence([stored], labels, 1500), undefined)
+    assert.match(silenceProblems(stored).join(), /^matchers\[0\]: not an RE2 regular expression/)
   })
 
   it('accept ISO times with an offset', () => {

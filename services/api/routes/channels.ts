@@ -10,13 +10,14 @@ import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { isChannelSecretName } from '../../core/channel-secrets.js'
 import { ModelwatchError } from '../../core/errors.js'
+import { bounds, ensureRoom } from '../../core/limits.js'
 import { redactChannel } from '../../alerting/channel-redaction.js'
 import { channelSpecSchema, secretReferences, type ChannelSpec } from '../../alerting/channel-spec.js'
 import { channelOrigins, deleteChannel, findChannel, listChannels, saveChannel } from '../../alerting/channels-store.js'
 import { listMonitors } from '../../alerting/monitors-store.js'
 import { scopeAllows } from '../auth.js'
 import type { ApiEnv, MountRoutes } from '../deps.js'
-import { jsonContent, notFoundResponse, problemResponses, withScope } from '../openapi.js'
+import { jsonContent, limitResponse, notFoundResponse, problemResponses, withScope } from '../openapi.js'
 import { problemSchema } from '../problem.js'
 
 const channelSchema = z
@@ -44,7 +45,7 @@ const getOne = createRoute({
 const put = createRoute({
   method: 'put', path: '/v1/channels/{name}', tags: ['channels'], summary: 'Create or replace a channel', ...withScope('admin'),
   request: { params: nameParam, body: { required: true, content: { 'application/json': { schema: channelSpecSchema } } } },
-  responses: { 201: jsonContent(channelSchema, 'Created'), 200: jsonContent(channelSchema, 'Replaced'), ...problemResponses },
+  responses: { 201: jsonContent(channelSchema, 'Created'), 200: jsonContent(channelSchema, 'Replaced'), ...limitResponse('notification channels', 'MODELWATCH_MAX_CHANNELS'), ...problemResponses },
 })
 const remove = createRoute({
   method: 'delete', path: '/v1/channels/{name}', tags: ['channels'], summary: 'Delete a channel no monitor names', ...withScope('admin'),
@@ -57,7 +58,7 @@ const remove = createRoute({
   },
 })
 
-export const channelRoutes: MountRoutes = (app, { ch, now, env }) => {
+export const channelRoutes: MountRoutes = (app, { ch, now, env, config }) => {
   const clock = now ?? Date.now
   // main.ts passes the process environment; the fallback keeps an app built without it honest.
   const secrets = env ?? process.env
@@ -84,6 +85,7 @@ export const channelRoutes: MountRoutes = (app, { ch, now, env }) => {
     const body = c.req.valid('json')
     if (body.name !== name) throw new ModelwatchError('REQUEST_INVALID', `the body is invalid: /name: must be the name in the path (${JSON.stringify(name)}), got ${JSON.stringify(body.name)}`)
     const existed = (await findChannel(ch, name)) !== undefined
+    if (!existed) ensureRoom(bounds(config.limits).channels, (await listChannels(ch)).length, 1)
     const spec = await saveChannel(ch, body, clock(), 'api')
     return existed ? c.json(view(c, spec, 'api'), 200) : c.json(view(c, spec, 'api'), 201)
   })

@@ -79,10 +79,10 @@ const compare = createRoute({
   },
 })
 
-export const compareRoutes: MountRoutes = (app, { ch, now }) => {
+export const compareRoutes: MountRoutes = (app, { ch, now, config }) => {
   app.openapi(compare, async (c) => {
     const { name } = await findModel(ch, c.req.valid('param').model)
-    const report = await compareVersions(ch, toCompareOptions(name, c.req.valid('query'), (now ?? Date.now)()))
+    const report = await compareVersions(ch, toCompareOptions(name, c.req.valid('query'), (now ?? Date.now)(), config.limits.queryRangeMs))
     return c.json(report, 200)
   })
 }

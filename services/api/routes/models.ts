@@ -9,10 +9,11 @@ import type { ClickHouse } from '../../core/clickhouse/client.js'
 import { formatDuration } from '../../core/duration.js'
 import { ModelwatchError } from '../../core/errors.js'
 import { driftOptionsSchema, featureSchema, modelSpecSchema, type ModelSpec, type ModelSpecInput } from '../../monitor/models/model-spec.js'
-import { listModels, saveModel } from '../../monitor/models/registry.js'
+import { bounds } from '../../core/limits.js'
+import { ensureModelRoom, listModels, saveModel } from '../../monitor/models/registry.js'
 import { currentAssignments, describeDefinition, listReferences } from '../../monitor/references/index.js'
 import type { MountRoutes } from '../deps.js'
-import { jsonContent, notFoundResponse, problemResponses, withScope } from '../openapi.js'
+import { jsonContent, limitResponse, notFoundResponse, problemResponses, withScope } from '../openapi.js'
 
 const modelSchema = z
   .object({
@@ -60,7 +61,7 @@ const create = createRoute({
   summary: 'Register a model, or replace its definition',
   ...withScope('write'),
   request: { body: { required: true, content: { 'application/json': { schema: modelSpecSchema } } } },
-  responses: { 201: jsonContent(modelSchema, 'Registered'), 200: jsonContent(modelSchema, 'Replaced an existing definition'), ...problemResponses },
+  responses: { 201: jsonContent(modelSchema, 'Registered'), 200: jsonContent(modelSchema, 'Replaced an existing definition'), ...limitResponse('registered models', 'MODELWATCH_MAX_MODELS'), ...problemResponses },
 })
 const getAll = createRoute({ method: 'get', path: '/v1/models', tags: ['models'], summary: 'Every model', ...withScope('read'), responses: { 200: jsonContent(list(modelSchema), 'Models by name'), ...problemResponses } })
 const getOne = createRoute({
@@ -76,11 +77,12 @@ const references = createRoute({
   request: { params: modelParam }, responses: { 200: jsonContent(list(referenceSchema), 'Oldest first'), ...notFoundResponse, ...problemResponses },
 })
 
-export const modelRoutes: MountRoutes = (app, { ch }) => {
+export const modelRoutes: MountRoutes = (app, { ch, config }) => {
   app.openapi(create, async (c) => {
     // The validator's output has durations in seconds; saveModel takes the definition as written and checks it again.
     const input = (await c.req.json()) as ModelSpecInput
     const existed = (await listModels(ch)).some((m) => m.name === input.name)
+    await ensureModelRoom(ch, input.name, bounds(config.limits).models)
     const spec = await saveModel(ch, input)
     return existed ? c.json(view(spec), 200) : c.json(view(spec), 201)
   })

@@ -9,13 +9,14 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { ClickHouse } from '../../core/clickhouse/client.js'
 import { ModelwatchError } from '../../core/errors.js'
+import { bounds, ensureRoom } from '../../core/limits.js'
 import { findChannel } from '../../alerting/channels-store.js'
 import { monitorModelProblems } from '../../alerting/monitor-model-check.js'
 import { monitorSpecSchema, monitorSpecToInput } from '../../alerting/monitor-spec.js'
 import { deleteMonitors, getMonitor, listMonitors, saveMonitors, type StoredMonitor } from '../../alerting/monitors-store.js'
 import { listModels } from '../../monitor/models/registry.js'
 import type { MountRoutes } from '../deps.js'
-import { jsonContent, notFoundResponse, problemResponses, withScope } from '../openapi.js'
+import { jsonContent, limitResponse, notFoundResponse, problemResponses, withScope } from '../openapi.js'
 
 const monitorSchema = z
   .object({
@@ -57,14 +58,14 @@ const put = (ch: ClickHouse) =>
   createRoute({
     method: 'put', path: '/v1/monitors/{name}', tags: ['monitors'], summary: 'Create or replace a monitor', ...withScope('write'),
     request: { params: nameParam, body: { required: true, content: { 'application/json': { schema: checkedMonitor(ch) } } } },
-    responses: { 201: jsonContent(monitorSchema, 'Created'), 200: jsonContent(monitorSchema, 'Replaced'), ...problemResponses },
+    responses: { 201: jsonContent(monitorSchema, 'Created'), 200: jsonContent(monitorSchema, 'Replaced'), ...limitResponse('live monitors', 'MODELWATCH_MAX_MONITORS'), ...problemResponses },
   })
 const remove = createRoute({
   method: 'delete', path: '/v1/monitors/{name}', tags: ['monitors'], summary: 'Delete a monitor (its alerts resolve at the next run, quietly)', ...withScope('write'),
   request: { params: nameParam }, responses: { 204: { description: 'Deleted' }, ...notFoundResponse, ...problemResponses },
 })
 
-export const monitorRoutes: MountRoutes = (app, { ch, now }) => {
+export const monitorRoutes: MountRoutes = (app, { ch, now, config }) => {
   const clock = now ?? Date.now
   app.openapi(list, async (c) => {
     const { model } = c.req.valid('query')
@@ -76,6 +77,7 @@ export const monitorRoutes: MountRoutes = (app, { ch, now }) => {
     const spec = c.req.valid('json')
     if (spec.name !== name) throw new ModelwatchError('REQUEST_INVALID', `the body is invalid: /name: must be the name in the path (${JSON.stringify(name)}), got ${JSON.stringify(spec.name)}`)
     const existed = (await getMonitor(ch, name)) !== undefined
+    if (!existed) ensureRoom(bounds(config.limits).monitors, (await listMonitors(ch)).length, 1)
     const at = clock()
     await saveMonitors(ch, [spec], { origin: 'api', now: at })
     const stored = view({ spec, origin: 'api', updated_at: at })

@@ -4,10 +4,11 @@
  * the reason given; `GET /v1/models/{model}/stages` (scope read) lists each version's current stage.
  */
 import { createRoute, z } from '@hono/zod-openapi'
+import { bounds } from '../../core/limits.js'
 import { currentStages, recordStage, stageChangeSchema, STAGES, type StageRecord } from '../../compare/version-stages.js'
 import { modelSpecSchema } from '../../monitor/models/model-spec.js'
 import type { MountRoutes } from '../deps.js'
-import { notFoundResponse, problemResponses, withScope } from '../openapi.js'
+import { limitResponse, notFoundResponse, problemResponses, withScope } from '../openapi.js'
 import { findModel } from './models.js'
 
 const stageRecordSchema = z
@@ -34,6 +35,7 @@ const put = createRoute({
   responses: {
     200: { description: 'The change as recorded', content: { 'application/json': { schema: stageRecordSchema } } },
     ...notFoundResponse,
+    ...limitResponse('versions of one model in shadow or challenger', 'MODELWATCH_MAX_CHALLENGERS'),
     ...problemResponses,
   },
 })
@@ -54,13 +56,13 @@ const list = createRoute({
 
 const view = (r: StageRecord): z.infer<typeof stageRecordSchema> => ({ model: r.model, version: r.version, stage: r.stage, changed_by: r.changedBy, reason: r.reason, changed_at: r.changedAt })
 
-export const stageRoutes: MountRoutes = (app, { ch }) => {
+export const stageRoutes: MountRoutes = (app, { ch, config }) => {
   app.openapi(put, async (c) => {
     const { model, version } = c.req.valid('param')
     const { name } = await findModel(ch, model)
     const { stage, reason } = c.req.valid('json')
     const changedBy = c.get('principal')?.name ?? ''
-    return c.json(view(await recordStage(ch, { model: name, version, stage, reason, changedBy })), 200)
+    return c.json(view(await recordStage(ch, { model: name, version, stage, reason, changedBy }, { challengers: bounds(config.limits).challengers })), 200)
   })
   app.openapi(list, async (c) => {
     const { name } = await findModel(ch, c.req.valid('param').model)

@@ -16,6 +16,7 @@
 import { parseArgs } from 'node:util'
 import { migrate } from '../../core/clickhouse/migrations.js'
 import { ModelwatchError, UsageError } from '../../core/errors.js'
+import { bounds, ensureRoom } from '../../core/limits.js'
 import { planApply, type Plan } from '../../alerting/apply-plan.js'
 import type { ChannelSpec } from '../../alerting/channel-spec.js'
 import { channelOrigins, deleteChannel, listChannels, saveChannel } from '../../alerting/channels-store.js'
@@ -52,14 +53,16 @@ export async function applyCommand(env: NodeJS.ProcessEnv, args: string[]): Prom
       // Only what a file put there is a file's to remove: default monitors and API-made ones stay.
       prunable: (name) => origins.get(name) === 'apply',
     })
-    const silencePlan = planApply(declared.silences, new Map((await currentSilences(ctx.ch, now)).map((s) => [s.id, s])), {
+    const silences = await currentSilences(ctx.ch, now)
+    const silencePlan = planApply(declared.silences, new Map(silences.map((s) => [s.id, s])), {
       key: (s) => s.id,
       form: (s) => s,
       prune: false,
       prunable: () => false,
     })
     const channelOrigin = await channelOrigins(ctx.ch)
-    const channelPlan = planApply(declared.channels, new Map((await listChannels(ctx.ch)).map((c) => [c.name, c])), {
+    const channels = await listChannels(ctx.ch)
+    const channelPlan = planApply(declared.channels, new Map(channels.map((c) => [c.name, c])), {
       key: (c) => c.name,
       form: (c) => c,
       prune: values.prune,
@@ -67,6 +70,10 @@ export async function applyCommand(env: NodeJS.ProcessEnv, args: string[]): Prom
     })
     problems.push(...missingChannels(declared.monitors, stored.map((m) => m.spec), channelPlan, [...channelOrigin.keys()], monitorPlan.deleted))
     if (problems.length > 0) throw new ModelwatchError('MONITOR_INVALID', `${file}: ${problems.join('; ')}`)
+    const limits = bounds(ctx.config.limits)
+    ensureRoom(limits.monitors, stored.length, monitorPlan.created.length - monitorPlan.deleted.length)
+    ensureRoom(limits.silences, silences.length, silencePlan.created.length)
+    ensureRoom(limits.channels, channels.length, channelPlan.created.length - channelPlan.deleted.length)
     printPlan('channel', channelPlan, (c: ChannelSpec) => c.name)
     printPlan('monitor', monitorPlan, (m: MonitorSpec) => m.name)
     printPlan('silence', silencePlan, (s: Silence) => s.id)

@@ -30,7 +30,7 @@ export async function compareCommand(env: NodeJS.ProcessEnv, args: string[]): Pr
   const ctx = await openContext(env, { logLevel: 'warn' })
   try {
     await migrate(ctx.ch)
-    const report = await compareVersions(ctx.ch, toCompareOptions(model, parsed.data, Date.now()))
+    const report = await compareVersions(ctx.ch, toCompareOptions(model, parsed.data, Date.now(), ctx.config.limits.queryRangeMs))
     process.stdout.write(json ? `${JSON.stringify(report)}\n` : formatReport(report))
   } finally {
     await ctx.close()

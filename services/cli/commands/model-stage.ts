@@ -7,6 +7,7 @@
  */
 import { userInfo } from 'node:os'
 import { parseArgs } from 'node:util'
+import { bounds } from '../../core/limits.js'
 import { recordStage, stageChangeSchema, stageHistory } from '../../compare/version-stages.js'
 import { migrate } from '../../core/clickhouse/migrations.js'
 import { UsageError } from '../../core/errors.js'
@@ -35,7 +36,7 @@ export async function modelStageCommand(env: NodeJS.ProcessEnv, args: string[]):
       else process.stdout.write(formatTable(history.map((r) => ({ changed_at: r.changedAt, stage: r.stage, by: r.changedBy, reason: r.reason }))))
       return
     }
-    const recorded = await recordStage(ctx.ch, { model: model.name, version: values.version, ...change.data, changedBy: `cli:${userInfo().username}` })
+    const recorded = await recordStage(ctx.ch, { model: model.name, version: values.version, ...change.data, changedBy: `cli:${userInfo().username}` }, { challengers: bounds(ctx.config.limits).challengers })
     process.stdout.write(values.json ? `${JSON.stringify(recorded)}\n` : `${model.name} version ${values.version} is now ${recorded.stage} (by ${recorded.changedBy}, ${recorded.changedAt})\n`)
   } finally {
     await ctx.close()

@@ -12,7 +12,8 @@ import { migrate } from '../../core/clickhouse/migrations.js'
 import { formatDuration } from '../../core/duration.js'
 import { UsageError } from '../../core/errors.js'
 import type { ModelSpecInput } from '../../monitor/models/model-spec.js'
-import { listModels, saveModel } from '../../monitor/models/registry.js'
+import { bounds } from '../../core/limits.js'
+import { ensureModelRoom, listModels, saveModel } from '../../monitor/models/registry.js'
 import { openContext } from '../context.js'
 import { modelStageCommand } from './model-stage.js'
 import { formatTable } from '../table.js'
@@ -40,6 +41,7 @@ export async function modelCommand(env: NodeJS.ProcessEnv, args: string[]): Prom
   try {
     await migrate(ctx.ch)
     if (input !== undefined) {
+      await ensureModelRoom(ctx.ch, String(input.name), bounds(ctx.config.limits).models)
       const spec = await saveModel(ctx.ch, input)
       process.stdout.write(`model ${spec.name} saved: ${spec.task}, ${spec.features.length} features, window ${formatDuration(spec.default_window)}\n`)
       return

@@ -3,6 +3,7 @@
  */
 import type { ClickHouse } from '../../core/clickhouse/client.js'
 import { ModelwatchError } from '../../core/errors.js'
+import { ensureRoom, type Bound } from '../../core/limits.js'
 import { modelSpecSchema, type ModelSpec, type ModelSpecInput } from './model-spec.js'
 
 interface ModelRow {
@@ -36,6 +37,17 @@ export async function saveModel(ch: ClickHouse, input: ModelSpecInput): Promise<
   }
   await ch.client.insert({ table: 'models', values: [row], format: 'JSONEachRow' })
   return spec
+}
+
+/**
+ * Refuses a new model once `bound` models are registered (LIMIT_EXCEEDED); replacing one always passes.
+ *
+ * @example
+ * await ensureModelRoom(ch, 'churn', bounds(config.limits).models)
+ */
+export async function ensureModelRoom(ch: ClickHouse, name: string, bound: Bound): Promise<void> {
+  const names = (await listModels(ch)).map((m) => m.name)
+  ensureRoom(bound, names.length, names.includes(name) ? 0 : 1)
 }
 
 /** Every model, latest definition of each. */
