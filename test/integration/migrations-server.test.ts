@@ -2,7 +2,8 @@
  * Migrations against a real ClickHouse server over HTTP (test/support/clickhouse-http-server.ts), where several
  * processes may migrate one database at once: the migration lock (services/core/clickhouse/migration-lock.ts)
  * makes them apply one at a time, waits for a live holder, takes over from a dead one, and tells a holder that
- * was taken over.
+ * was taken over; two `modelwatch migrate` processes started together on data in the layout before migration
+ * 010 leave every label once and the joins as defined.
  */
 import assert from 'node:assert/strict'
 import { mkdtempSync } from 'node:fs'
@@ -13,8 +14,10 @@ import { openClickHouse, type ClickHouse } from '../../services/core/clickhouse/
 import { acquireMigrationLock } from '../../services/core/clickhouse/migration-lock.js'
 import { ModelwatchError } from '../../services/core/errors.js'
 import { loadConfig } from '../../services/core/config.js'
+import { runCli } from '../support/cli-process.js'
 import { startClickHouseHttpServer, type ClickHouseHttpServer } from '../support/clickhouse-http-server.js'
 import { rows, uniqueName } from '../support/harness.js'
+import { assertMigrated, writeOldLayout } from '../support/label-migration.js'
 
 describe('migrations on a ClickHouse server', () => {
   let server: ClickHouseHttpServer
@@ -79,5 +82,15 @@ describe('migrations on a ClickHouse server', () => {
     await ch.client.command({ query: 'DROP TABLE schema_migrations_lock_1' })
     await assert.rejects(lock.assertHeld(), (error: unknown) => error instanceof ModelwatchError && error.code === 'MIGRATION_FAILED' && error.retriable)
     await lock.release()
+  })
+
+  it('two `modelwatch migrate` processes started together on labels in the old layout: applied once, every label kept', async () => {
+    const ch = await database()
+    await writeOldLayout(ch)
+    const results = await Promise.all([runCli(['migrate'], env(ch.database)), runCli(['migrate'], env(ch.database))])
+    assert.deepEqual(results.map((r) => r.code), [0, 0], results.map((r) => r.stderr).join('\n'))
+    const applied = results.map((r) => /(\d+) applied/.exec(r.stdout)?.[1]).sort()
+    assert.deepEqual(applied, ['0', '1'], results.map((r) => r.stdout).join(''))
+    await assertMigrated(ch)
   })
 })
