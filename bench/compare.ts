@@ -20,6 +20,7 @@ import { delongIndependent, structuralComponents } from '../services/compare/del
 import { openClickHouse } from '../services/core/clickhouse/client.js'
 import { migrate } from '../services/core/clickhouse/migrations.js'
 import { loadConfig } from '../services/core/config.js'
+import { predictionLabelsSql } from '../services/core/events/prediction-labels.js'
 import { saveModel } from '../services/monitor/models/registry.js'
 import { computePerformance } from '../services/monitor/performance/index.js'
 
@@ -73,8 +74,8 @@ try {
   const source = {
     sql: `SELECT p.model_version AS grp, p.score AS score, p.probabilities AS probabilities, p.predicted_class AS predicted_class, p.value AS value, l.label_class AS label_class, CAST(NULL, 'Nullable(Float64)') AS label_value
           FROM (SELECT * FROM predictions FINAL WHERE model = 'bench' AND model_version IN ('1', '2')) AS p
-          LEFT JOIN (SELECT event_id, argMax(label_class, timestamp) AS label_class FROM ground_truth GROUP BY event_id) AS l ON l.event_id = p.event_id`,
-    params: {},
+          LEFT JOIN (${predictionLabelsSql('model', "SELECT event_id FROM predictions WHERE model = {model:String} AND model_version IN ('1', '2')")}) AS l ON l.event_id = p.event_id`,
+    params: { model: 'bench' },
   }
   const monitor = await time("monitor's performance query over the same rows (1 and 2)", () => computePerformance(ch, source, { kind: 'binary_classification', positiveClass: '1' }))
 

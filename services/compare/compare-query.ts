@@ -1,11 +1,12 @@
 /**
  * The SQL of a comparison: labelled predictions of two versions of one model over a period and a segment,
- * each event once (predictions FINAL, the latest label per event_id by argMax, as the monitor reads them:
- * services/monitor/window-sources.ts), reduced to sufficient statistics per version (unpaired) or per pair of
- * predictions sharing an event_id (paired: a shadow version scored the same request). Query parameters only.
+ * each event once (predictions FINAL, each with its label as every reader takes it: core/events/prediction-labels.ts),
+ * reduced to sufficient statistics per version (unpaired) or per pair of predictions sharing an event_id (paired:
+ * a shadow version scored the same request). Query parameters only.
  */
 import type { ClickHouse } from '../core/clickhouse/client.js'
 import { isNetworkError, ModelwatchError } from '../core/errors.js'
+import { predictionLabelsSql } from '../core/events/prediction-labels.js'
 import { DECISION_THRESHOLD, LOG_LOSS_EPS } from '../monitor/performance/metrics.js'
 import type { ModelTask } from '../monitor/models/model-spec.js'
 
@@ -56,19 +57,17 @@ export const SCOPE_COUNTS = `
     FROM (${PREDICTIONS}) GROUP BY event_id
   )`
 
+/** The events either version scored in the period: those whose labels a comparison reads. */
+const EVENTS = `
+  SELECT event_id FROM predictions
+  WHERE model = {cmp_model:String} AND model_version IN ({cmp_a:String}, {cmp_b:String})
+    AND timestamp >= fromUnixTimestamp64Milli({cmp_from:Int64}) AND timestamp < fromUnixTimestamp64Milli({cmp_to:Int64})`
+
 /** Labelled predictions of both versions: the prediction columns, label_class, label_value. */
 const LABELLED = `
   SELECT p.*, l.label_class AS label_class, l.label_value AS label_value
   FROM (${PREDICTIONS}) AS p
-  INNER JOIN (
-    SELECT event_id, argMax(label_class, timestamp) AS label_class, argMax(label_value, timestamp) AS label_value
-    FROM ground_truth
-    WHERE event_id IN (
-      SELECT event_id FROM predictions
-      WHERE model = {cmp_model:String} AND model_version IN ({cmp_a:String}, {cmp_b:String})
-        AND timestamp >= fromUnixTimestamp64Milli({cmp_from:Int64}) AND timestamp < fromUnixTimestamp64Milli({cmp_to:Int64}))
-    GROUP BY event_id
-  ) AS l ON l.event_id = p.event_id`
+  INNER JOIN (${predictionLabelsSql('cmp_model', EVENTS)}) AS l ON l.event_id = p.event_id`
 
 /**
  * One row per labelled prediction with the task's outcome columns:

@@ -1,10 +1,12 @@
 /**
  * Which windows of a model a monitor pass (re)computes. A window is worth computing when something in
- * it changed since the last pass: new predictions, new labels for its predictions, or its finalisation
- * deadline (window end + final_max_delay) passed. After downtime the last pass is old, so the same rule
- * catches up on every window that changed meanwhile; on the first pass every window with data counts.
+ * it changed since the last pass: new predictions, new labels its predictions can take (naming the model or
+ * no model: core/events/prediction-labels.ts), or its finalisation deadline (window end + final_max_delay)
+ * passed. After downtime the last pass is old, so the same rule catches up on every window that changed
+ * meanwhile; on the first pass every window with data counts.
  */
 import type { ClickHouse } from '../core/clickhouse/client.js'
+import { labelModelsSql } from '../core/events/prediction-labels.js'
 import type { ModelSpec } from './models/model-spec.js'
 
 /**
@@ -23,7 +25,7 @@ export async function windowsToCompute(ch: ClickHouse, model: ModelSpec, sinceMs
       WHERE model = {model:String}
         AND (
           ingested_at >= fromUnixTimestamp64Milli({since:Int64})
-          OR event_id IN (SELECT event_id FROM ground_truth WHERE ingested_at >= fromUnixTimestamp64Milli({since:Int64}))
+          OR event_id IN (SELECT event_id FROM ground_truth WHERE ${labelModelsSql('model')} AND ingested_at >= fromUnixTimestamp64Milli({since:Int64}))
           OR (timestamp >= fromUnixTimestamp64Milli({since:Int64} - {deadline_ms:Int64})
               AND timestamp < fromUnixTimestamp64Milli({now:Int64} - {max_delay_ms:Int64}))
         )

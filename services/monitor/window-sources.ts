@@ -1,8 +1,9 @@
 /**
  * The SQL sources (see sql-source.ts) that feed the statistics from production data: predictions of one
- * model joined with their latest labels, and the reference side. Predictions are read with FINAL and
- * labels collapsed with argMax, so every source sees each event once (schemas/clickhouse/001_events.sql).
+ * model joined with their labels (core/events/prediction-labels.ts), and the reference side. Predictions are
+ * read with FINAL and labels collapsed with argMax, so every source sees each event once.
  */
+import { predictionLabelsSql } from '../core/events/prediction-labels.js'
 import type { DriftSource, PerformanceSource } from './sql-source.js'
 import { LABEL_COLUMN, PREDICTION_COLUMN } from './sql-source.js'
 import type { ModelSpec } from './models/model-spec.js'
@@ -23,6 +24,8 @@ export interface WindowSelection {
  */
 export function labelledWindowRows(selection: WindowSelection, prefix = 'ws'): { sql: string; params: Record<string, unknown> } {
   const p = (name: string): string => `${prefix}_${name}`
+  const inRange = `timestamp >= fromUnixTimestamp64Milli({${p('from')}:Int64}) AND timestamp < fromUnixTimestamp64Milli({${p('to')}:Int64})`
+  const labels = predictionLabelsSql(p('model'), `SELECT event_id FROM predictions WHERE model = {${p('model')}:String} AND ${inRange}`)
   return {
     sql: `
       SELECT
@@ -37,24 +40,10 @@ export function labelledWindowRows(selection: WindowSelection, prefix = 'ws'): {
       FROM
       (
         SELECT * FROM predictions FINAL
-        WHERE model = {${p('model')}:String}
-          AND timestamp >= fromUnixTimestamp64Milli({${p('from')}:Int64}) AND timestamp < fromUnixTimestamp64Milli({${p('to')}:Int64})
+        WHERE model = {${p('model')}:String} AND ${inRange}
           AND (1000 * toInt64(toUnixTimestamp(toStartOfInterval(timestamp, toIntervalSecond({${p('window')}:UInt32}))))) IN {${p('starts')}:Array(Int64)}
       ) AS p
-      LEFT JOIN
-      (
-        SELECT event_id,
-               argMax(label_class, timestamp) AS label_class,
-               argMax(label_value, timestamp) AS label_value,
-               toNullable(max(timestamp)) AS label_timestamp
-        FROM ground_truth
-        WHERE event_id IN (
-          SELECT event_id FROM predictions
-          WHERE model = {${p('model')}:String}
-            AND timestamp >= fromUnixTimestamp64Milli({${p('from')}:Int64}) AND timestamp < fromUnixTimestamp64Milli({${p('to')}:Int64})
-        )
-        GROUP BY event_id
-      ) AS l ON l.event_id = p.event_id
+      LEFT JOIN (${labels}) AS l ON l.event_id = p.event_id
       ARRAY JOIN arrayConcat([''], arrayMap((k, v) -> concat(k, '=', v), mapKeys(p.segments), mapValues(p.segments))) AS seg`,
     params: {
       [p('model')]: selection.model,

@@ -1,8 +1,9 @@
 /**
  * Versioned schema migrations: `schemas/clickhouse/NNN_name.sql`, applied in order and recorded in
- * `schema_migrations`. Every statement is idempotent (IF NOT EXISTS), so two processes migrating at once
- * both succeed and the record (a ReplacingMergeTree keyed by version) collapses to one row. A file changed
- * after it was applied is refused: migrations are append-only, a fix is a new file.
+ * `schema_migrations`. One process applies at a time (migration-lock.ts); a migration interrupted part-way is
+ * applied again from its first statement, so every file must be safe to run again from wherever a previous
+ * run stopped (IF NOT EXISTS, or the steps 010_labels_per_model.sql describes). A file changed after it was
+ * applied is refused: migrations are append-only, a fix is a new file.
  */
 import { createHash } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
@@ -10,6 +11,7 @@ import { join } from 'node:path'
 import { ModelwatchError } from '../errors.js'
 import { PACKAGE_ROOT } from '../package-root.js'
 import type { ClickHouse } from './client.js'
+import { acquireMigrationLock, type MigrationLockOptions } from './migration-lock.js'
 
 export const MIGRATIONS_DIR = join(PACKAGE_ROOT, 'schemas', 'clickhouse')
 
@@ -57,12 +59,13 @@ export function splitStatements(text: string): string[] {
 }
 
 /**
- * Applies the migrations not yet recorded.
+ * Applies the migrations not yet recorded. When there are any, it first takes the migration lock
+ * (migration-lock.ts) and reads the record again: a process that waited applies only what the holder left.
  *
  * @example
  * const { applied } = await migrate(ch)
  */
-export async function migrate(ch: ClickHouse, migrations?: Migration[]): Promise<MigrationResult> {
+export async function migrate(ch: ClickHouse, migrations?: Migration[], lockOptions?: MigrationLockOptions): Promise<MigrationResult> {
   const all = migrations ?? (await readMigrations())
   await ch.ensureDatabase()
   await ch.client.command({
@@ -70,35 +73,58 @@ export async function migrate(ch: ClickHouse, migrations?: Migration[]): Promise
       (version UInt32, name String, checksum String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3))
       ENGINE = ReplacingMergeTree ORDER BY version`,
   })
+  if (pending(all, await recordedChecksums(ch)).length === 0) return { applied: [], alreadyApplied: all.map(label) }
+
+  const lock = await acquireMigrationLock(ch, lockOptions)
+  try {
+    const result: MigrationResult = { applied: [], alreadyApplied: [] }
+    const checksums = await recordedChecksums(ch)
+    const todo = new Set(pending(all, checksums))
+    for (const migration of all) {
+      if (!todo.has(migration)) {
+        result.alreadyApplied.push(label(migration))
+        continue
+      }
+      for (const statement of migration.statements) {
+        await lock.assertHeld()
+        try {
+          await ch.client.command({ query: statement })
+        } catch (error) {
+          throw new ModelwatchError('MIGRATION_FAILED', `migration ${label(migration)} failed: ${(error as Error).message}`, { cause: error })
+        }
+      }
+      await ch.client.insert({
+        table: 'schema_migrations',
+        values: [{ version: migration.version, name: migration.name, checksum: migration.checksum }],
+        format: 'JSONEachRow',
+      })
+      result.applied.push(label(migration))
+    }
+    return result
+  } finally {
+    await lock.release()
+  }
+}
+
+function label(migration: Migration): string {
+  return `${String(migration.version).padStart(3, '0')}_${migration.name}`
+}
+
+async function recordedChecksums(ch: ClickHouse): Promise<Map<number, string>> {
   const recorded = await (
     await ch.client.query({ query: 'SELECT version, any(checksum) AS checksum FROM schema_migrations GROUP BY version', format: 'JSONEachRow' })
   ).json<{ version: number; checksum: string }>()
-  const checksums = new Map(recorded.map((r) => [Number(r.version), r.checksum]))
+  return new Map(recorded.map((r) => [Number(r.version), r.checksum]))
+}
 
-  const result: MigrationResult = { applied: [], alreadyApplied: [] }
-  for (const migration of all) {
-    const label = `${String(migration.version).padStart(3, '0')}_${migration.name}`
+/** The migrations not yet recorded, in order; a recorded one whose file changed since is refused. */
+function pending(all: Migration[], checksums: Map<number, string>): Migration[] {
+  return all.filter((migration) => {
     const known = checksums.get(migration.version)
-    if (known !== undefined) {
-      if (known !== migration.checksum) {
-        throw new ModelwatchError('MIGRATION_FAILED', `migration ${label} was changed after it was applied; add a new migration instead`)
-      }
-      result.alreadyApplied.push(label)
-      continue
+    if (known === undefined) return true
+    if (known !== migration.checksum) {
+      throw new ModelwatchError('MIGRATION_FAILED', `migration ${label(migration)} was changed after it was applied; add a new migration instead`)
     }
-    for (const statement of migration.statements) {
-      try {
-        await ch.client.command({ query: statement })
-      } catch (error) {
-        throw new ModelwatchError('MIGRATION_FAILED', `migration ${label} failed: ${(error as Error).message}`, { cause: error })
-      }
-    }
-    await ch.client.insert({
-      table: 'schema_migrations',
-      values: [{ version: migration.version, name: migration.name, checksum: migration.checksum }],
-      format: 'JSONEachRow',
-    })
-    result.applied.push(label)
-  }
-  return result
+    return false
+  })
 }

@@ -1,12 +1,13 @@
 /**
  * `defineWindowReference`: a fixed past window of one model version's production data, copied into
- * `reference_rows`. It is a snapshot: predictions through FINAL (each event once) with their latest labels
- * as of now (the `labelled_predictions` view); later merges, late events or late labels do not change it.
+ * `reference_rows`. It is a snapshot: predictions through FINAL (each event once) with their labels as of now
+ * (core/events/prediction-labels.ts); later merges, late events or late labels do not change it.
  * The id is a hash of the definition (model, version, window), so defining the same window again is a no-op
  * and keeps the first snapshot: a reference is never silently replaced.
  */
 import type { ClickHouse } from '../../core/clickhouse/client.js'
 import { ModelwatchError } from '../../core/errors.js'
+import { predictionLabelsSql } from '../../core/events/prediction-labels.js'
 import type { ModelSpec } from '../models/model-spec.js'
 import { definitionReferenceId } from './reference-id.js'
 import { findReferenceSet } from './reference-sets.js'
@@ -54,9 +55,9 @@ export async function defineWindowReference(ch: ClickHouse, options: WindowRefer
     await ch.client.command({
       query: `
         INSERT INTO reference_rows (${REFERENCE_ROW_COLUMNS.join(', ')})
-        SELECT {rr_id:String}, numeric_features, categorical_features, score, probabilities, predicted_class, value, label_class, label_value
-        FROM labelled_predictions
-        WHERE ${WINDOW_FILTER}`,
+        SELECT {rr_id:String}, p.numeric_features, p.categorical_features, p.score, p.probabilities, p.predicted_class, p.value, l.label_class, l.label_value
+        FROM (SELECT * FROM predictions FINAL WHERE ${WINDOW_FILTER}) AS p
+        LEFT JOIN (${predictionLabelsSql('model', `SELECT event_id FROM predictions WHERE ${WINDOW_FILTER}`)}) AS l ON l.event_id = p.event_id`,
       query_params: { ...params, rr_id: referenceId },
     })
   }
