@@ -12,7 +12,7 @@ import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Ka
 import type { ClickHouse } from '../core/clickhouse/client.js'
 import type { Config } from '../core/config.js'
 import { ModelwatchError, isRetriable } from '../core/errors.js'
-import type { SchemaRegistry } from '../core/kafka/schema-registry.js'
+import type { WriterSchemas } from '../core/kafka/writer-schemas.js'
 import type { Logger } from '../core/logger.js'
 import { retry, sleep } from '../core/retry.js'
 import { Batch } from './batch.js'
@@ -25,7 +25,8 @@ import { storeBatch } from './store.js'
 export interface IngestDeps {
   kafka: Kafka
   ch: ClickHouse
-  registry: SchemaRegistry | undefined
+  /** Writer schemas for wire-format messages; they report the registry's reachability to `health` themselves. */
+  registry: WriterSchemas | undefined
   topics: Config['topics']
   settings: Config['ingest']
   health: IngestHealth
@@ -113,10 +114,14 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
           await addMessage(topic, partition, message)
         } catch (error) {
           if (!isRetriable(error)) throw error
-          health.markDependency('schemaRegistry', false, error)
           log.warn({ topic, partition, offset: message.offset, err: error }, 'schema registry unavailable; partition paused')
           const resume = pause()
-          setTimeout(resume, REGISTRY_RETRY_MS).unref()
+          const pausedPartition = `${topic}/${partition}`
+          health.paused.set(pausedPartition, 'schemaRegistry unavailable')
+          setTimeout(() => {
+            health.paused.delete(pausedPartition)
+            resume()
+          }, REGISTRY_RETRY_MS).unref()
           return
         }
         resolveOffset(message.offset)
@@ -143,7 +148,6 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
       if (decoded.ok) batch.groundTruth.push(groundTruthRow(decoded.event, from))
       else rejection = decoded.rejection
     }
-    if (!health.dependencies.schemaRegistry.ok) health.markDependency('schemaRegistry', true)
     if (rejection !== undefined) {
       batch.deadLetters.push({ rejection, topic, partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers ?? {} })
     }
