@@ -5,10 +5,10 @@
  * `format`s are checked (ajv-formats). Writer schemas are foreign, so unknown keywords are annotations,
  * not errors.
  */
+import { createRequire } from 'node:module'
 import { Ajv, type AnySchemaObject, type Options, type ValidateFunction } from 'ajv'
 import { Ajv2019 } from 'ajv/dist/2019.js'
 import { Ajv2020 } from 'ajv/dist/2020.js'
-import draft06 from 'ajv/dist/refs/json-schema-draft-06.json' with { type: 'json' }
 import addFormatsPlugin from 'ajv-formats'
 import { ModelwatchError } from '../errors.js'
 
@@ -41,7 +41,8 @@ function validatorFor(draft: Draft): Ajv {
   else if (draft === '2019-09') ajv = new Ajv2019(OPTIONS)
   else {
     ajv = new Ajv(OPTIONS)
-    if (draft === 'draft-06') ajv.addMetaSchema(draft06)
+    // Read through require: JSON import attributes need Node 20.10, and package.json allows any Node 20.
+    if (draft === 'draft-06') ajv.addMetaSchema(createRequire(import.meta.url)('ajv/dist/refs/json-schema-draft-06.json') as AnySchemaObject)
   }
   // ajv-formats is CommonJS whose default export is the plugin function itself.
   const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv
