@@ -29,10 +29,9 @@ import {
   predictionAvroSchema,
   predictionJsonSchema,
   type AvroRecordSchema,
-  type JsonSchemaDocument,
 } from './schemas.js'
 
-export type { GroundTruthEventInput, PredictionEventInput, AvroRecordSchema, JsonSchemaDocument }
+export type { GroundTruthEventInput, PredictionEventInput, AvroRecordSchema }
 export { ModelwatchError }
 
 export interface ProducerOptions {
@@ -124,7 +123,7 @@ interface WriterSchema {
 }
 
 const avroWriter = (schema: AvroRecordSchema): WriterSchema => ({ name: schema.name, type: SchemaType.AVRO, schema: JSON.stringify(schema) })
-const jsonWriter = (name: string, schema: JsonSchemaDocument): WriterSchema => ({ name, type: SchemaType.JSON, schema: JSON.stringify(schema) })
+const jsonWriter = (name: string, schema: string): WriterSchema => ({ name, type: SchemaType.JSON, schema })
 
 /**
  * Registers the writer schema under the subject with compatibility BACKWARD set explicitly first.

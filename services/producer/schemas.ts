@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PACKAGE_ROOT } from '../core/package-root.js'
 
-const read = <T>(file: string): T => JSON.parse(readFileSync(join(PACKAGE_ROOT, 'schemas', 'events', file), 'utf8')) as T
+const text = (file: string): string => readFileSync(join(PACKAGE_ROOT, 'schemas', 'events', file), 'utf8')
+const read = (file: string): AvroRecordSchema => JSON.parse(text(file)) as AvroRecordSchema
 
 export interface AvroRecordSchema {
   type: 'record'
@@ -16,10 +17,11 @@ export interface AvroRecordSchema {
   doc?: string
 }
 
-/** A JSON Schema document (draft 2020-12 for the shipped contracts). */
-export type JsonSchemaDocument = Record<string, unknown>
-
 export const predictionAvroSchema: AvroRecordSchema = read('prediction.avsc')
 export const groundTruthAvroSchema: AvroRecordSchema = read('ground-truth.avsc')
-export const predictionJsonSchema: JsonSchemaDocument = read('prediction.schema.json')
-export const groundTruthJsonSchema: JsonSchemaDocument = read('ground-truth.schema.json')
+/**
+ * The JSON Schema contracts as the files' text (draft 2020-12), registered byte for byte as other producers
+ * (examples/python) register the same files, so the registry sees one schema, not two spellings of it.
+ */
+export const predictionJsonSchema: string = text('prediction.schema.json')
+export const groundTruthJsonSchema: string = text('ground-truth.schema.json')
