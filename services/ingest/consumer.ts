@@ -245,6 +245,12 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
       await deadLetterProducer.connect()
       await consumer.connect()
       await retry(() => consumer.subscribe({ topics: sourceTopics, fromBeginning: true }), settle)
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        // A crash kafkajs restarts from is an outage (the probe in kafka-health.ts reports it); one it does not leaves nothing consuming.
+        if (payload.restart) return
+        health.status = 'failed'
+        log.fatal({ err: payload.error }, 'consumer stopped for good; restart the process')
+      })
       await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 2, eachBatch: handleBatch })
       flusher = runFlusher().catch((error: unknown) => {
         log.fatal({ err: error }, 'flusher failed')

@@ -10,6 +10,7 @@ import type { RunningService, ServiceContext } from '../core/service.js'
 import { createIngestConsumer } from './consumer.js'
 import { IngestHealth } from './health.js'
 import { createHealthApp } from './health-server.js'
+import { watchKafka } from './kafka-health.js'
 
 export interface IngestService extends RunningService {
   health: IngestHealth
@@ -33,11 +34,13 @@ export async function startIngest({ config, ch, log: parent, signals, metrics }:
     server.close()
     throw error
   }
+  const kafkaWatch = watchKafka(kafka, health, log)
   return {
     name: 'ingest',
     health,
     healthPort,
     async stop() {
+      await kafkaWatch.stop()
       await consumer.stop()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },
