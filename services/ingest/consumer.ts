@@ -80,8 +80,11 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
     const isPaused = pauseReasons.size > 0
     if (isPaused && !wasPaused) consumer.pause(sourceTopics.map((topic) => ({ topic })))
     if (!isPaused && wasPaused) consumer.resume(sourceTopics.map((topic) => ({ topic })))
-    health.paused.clear()
-    if (isPaused) for (const topic of sourceTopics) health.paused.set(topic, [...pauseReasons].join(', '))
+    // Only the whole-topic entries are this function's; a partition waiting for the registry keeps its own.
+    for (const topic of sourceTopics) {
+      if (isPaused) health.paused.set(topic, [...pauseReasons].join(', '))
+      else health.paused.delete(topic)
+    }
     if (isPaused !== wasPaused) log.info({ paused: isPaused, reasons: [...pauseReasons] }, isPaused ? 'consumption paused' : 'consumption resumed')
   }
 

@@ -13,10 +13,9 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { promisify } from 'node:util'
-import type { KafkaMessage } from 'kafkajs'
 import { PACKAGE_ROOT } from '../../services/core/package-root.js'
 import { createProducer } from '../../services/producer/index.js'
-import { count, rawKafka, rows, stackFromEnv, startTestIngest, testEnv, uniqueName, waitFor, type RunningIngest } from '../support/harness.js'
+import { count, readTopic, rows, stackFromEnv, startTestIngest, testEnv, waitFor, type RunningIngest } from '../support/harness.js'
 
 const run = promisify(execFile)
 const EXAMPLE_DIR = join(PACKAGE_ROOT, 'examples', 'python')
@@ -163,19 +162,4 @@ async function pythonVenv(): Promise<string> {
   writeFileSync(done, `${new Date().toISOString()}\n`)
   console.log(`python venv for the example made in ${((Date.now() - started) / 1000).toFixed(1)} s (${dir})`)
   return bin
-}
-
-/** Every message on the topic from the beginning, in offset order (each topic here has one partition). */
-async function readTopic(topic: string, expected: number): Promise<KafkaMessage[]> {
-  const consumer = rawKafka().consumer({ groupId: uniqueName('python-reader') })
-  const seen: KafkaMessage[] = []
-  await consumer.connect()
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true })
-    await consumer.run({ eachMessage: async ({ message }) => void seen.push(message) })
-    await waitFor(async () => seen.length, (n) => n >= expected, `${expected} messages on ${topic}`)
-  } finally {
-    await consumer.disconnect()
-  }
-  return seen
 }

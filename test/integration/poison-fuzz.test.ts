@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import type { KafkaMessage, Message } from 'kafkajs'
+import type { Message } from 'kafkajs'
 import { freePorts } from '../../services/cli/free-ports.js'
 import { openClickHouse } from '../../services/core/clickhouse/client.js'
 import { loadConfig } from '../../services/core/config.js'
@@ -19,7 +19,7 @@ import { DEAD_LETTER_HEADERS } from '../../services/ingest/dead-letter.js'
 import { REJECT_REASONS } from '../../services/ingest/reject-reasons.js'
 import { groundTruthAvroSchema, groundTruthJsonSchema, predictionAvroSchema, predictionJsonSchema } from '../../services/producer/schemas.js'
 import { scrapeCounter, startCli, waitForHealth } from '../support/cli-process.js'
-import { rawKafka, rows, stackFromEnv, testEnv, uniqueName, waitFor } from '../support/harness.js'
+import { rawKafka, readTopic, rows, stackFromEnv, testEnv, uniqueName, waitFor } from '../support/harness.js'
 import { poisonMessages, type PoisonMessage, type PoisonSchemas, type PoisonTopic } from '../support/poison-messages.js'
 
 const MESSAGES = 3_000
@@ -168,7 +168,7 @@ describe('poison messages (fuzz)', () => {
       assert.ok(stored.length > MESSAGES / 10, 'a good share stored')
 
       // The dead-letter topic: one message per row, with its reason and the original bytes.
-      const onTopic = await readAll(deadLetterTopic, letters.length)
+      const onTopic = await readTopic(deadLetterTopic, letters.length)
       const reasonAt = new Map(letters.map((l) => [at(l.topic, l.partition, l.offset), l.reason]))
       assert.equal(onTopic.length, letters.length)
       for (const message of onTopic) {
@@ -183,17 +183,3 @@ describe('poison messages (fuzz)', () => {
     }
   })
 })
-
-async function readAll(topic: string, expected: number): Promise<KafkaMessage[]> {
-  const consumer = rawKafka().consumer({ groupId: uniqueName('fuzz-dlq-reader') })
-  const seen: KafkaMessage[] = []
-  await consumer.connect()
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true })
-    await consumer.run({ eachMessage: async ({ message }) => void seen.push(message) })
-    await waitFor(async () => seen.length, (n) => n >= expected, `${expected} messages on ${topic}`)
-  } finally {
-    await consumer.disconnect()
-  }
-  return seen
-}
