@@ -52,8 +52,11 @@ export async function startLocalStack(options: { runDir?: string; persistRegistr
   const kafkaDir = join(runDir, 'kafka')
   const registryDir = join(runDir, 'registry')
   const [kafkaPort, controllerPort, registryPort] = (await freePorts(3)).map(String) as [string, string, string]
-  const kafkaArgs = ['--port', kafkaPort, '--controller-port', controllerPort, '--dir', kafkaDir]
-  const registryArgs = ['--port', registryPort, '--dir', registryDir, ...(options.persistRegistry === true ? ['--persist'] : [])]
+  // The scripts' own readiness deadlines (60 s and 90 s by default) are too short on a loaded 2-core machine;
+  // they get most of START_TIMEOUT_MS instead.
+  const ready = ['--timeout', String(Math.floor(START_TIMEOUT_MS / 1000) - 30)]
+  const kafkaArgs = ['--port', kafkaPort, '--controller-port', controllerPort, '--dir', kafkaDir, ...ready]
+  const registryArgs = ['--port', registryPort, '--dir', registryDir, ...ready, ...(options.persistRegistry === true ? ['--persist'] : [])]
 
   const stopBoth = async (): Promise<void> => {
     await Promise.allSettled([
