@@ -53,7 +53,7 @@ describe('writer schemas: what a registry answer means', () => {
     await new Promise((resolve) => server.close(resolve))
   })
 
-  const schemas = () => createWriterSchemas({ url, auth: undefined }, { timeoutMs: 300, onReachability: (ok) => void reachability.push(ok) })
+  const schemas = () => createWriterSchemas({ url, auth: undefined }, { timeoutMs: 2_000, onReachability: (ok) => void reachability.push(ok) })
 
   async function unavailable(lookup: Promise<SchemaLookup>): Promise<string> {
     const error = await lookup.then(
