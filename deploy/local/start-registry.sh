@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Starts Apicurio Registry 3.x on 127.0.0.1 with in-memory storage (H2, lost on
-# stop), in the background, and waits until its Confluent-compatible API answers.
+# stop; with --persist, an H2 file kept in DIR/data), in the background, and waits
+# until its Confluent-compatible API answers.
 # Prints the Confluent-compatible base URL on stdout, e.g.
 #   http://127.0.0.1:8081/apis/ccompat/v7
 #
-# Usage: start-registry.sh [--port 8081] [--dir DIR] [--compat BACKWARD] [--timeout 90]
+# Usage: start-registry.sh [--port 8081] [--dir DIR] [--compat BACKWARD] [--persist] [--timeout 90]
 #   --dir     pidfile and logs (default deploy/local/run/registry)
+#   --persist keep schemas in DIR/data across restarts, so ids stay valid (a real
+#             registry's storage does that; tests that restart it need it)
 #   --compat  global compatibility rule at startup. Default BACKWARD, Confluent's
 #             default; Apicurio's own default is none (NONE).
 # Env: REGISTRY_JAVA (java 21+ binary), REGISTRY_HEAP_OPTS (heap and GC, default
@@ -14,16 +17,17 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-port=8081 dir="$LOCAL_DIR/run/registry" compat=BACKWARD timeout=90
+port=8081 dir="$LOCAL_DIR/run/registry" compat=BACKWARD timeout=90 persist=false
 while (($#)); do
   case $1 in
-    -h | --help) ;;
+    --persist | -h | --help) ;;
     *) (($# >= 2)) || die "$1: unknown option or missing value (see --help)" ;;
   esac
   case $1 in
     --port) port=$2; shift 2 ;;
     --dir) dir=$2; shift 2 ;;
     --compat) compat=${2^^}; shift 2 ;;
+    --persist) persist=true; shift ;;
     --timeout) timeout=$2; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
@@ -64,6 +68,7 @@ jvm_opts=(${REGISTRY_HEAP_OPTS:--Xms64m -Xmx384m -XX:+UseSerialGC} -XX:-UsePerfD
   # In-memory H2 is already the default storage (apicurio.storage.kind=sql,
   # apicurio.storage.sql.kind=h2, jdbc:h2:mem:...); said here so it's explicit.
   -Dapicurio.storage.kind=sql -Dapicurio.storage.sql.kind=h2
+  $($persist && echo "-Dapicurio.datasource.url=jdbc:h2:file:$dir/data/registry")
   # A pool of 20 H2 connections (the default) is pointless for tests.
   -Dapicurio.datasource.jdbc.initial-size=2 -Dapicurio.datasource.jdbc.min-size=2
   -Dapicurio.datasource.jdbc.max-size=20

@@ -36,14 +36,17 @@ CUSTOMERS = [
 ]
 
 
-def main() -> int:
+def main(make_serializer=None) -> int:
+    """Sends the five predictions and their labels; `make_serializer(registry, topic, kind)` says how values
+    are encoded (Avro by default; produce_json_schema.py passes its JSON Schema serializer)."""
+    make_serializer = make_serializer or avro_serializer
     brokers = required('KAFKA_BROKERS')
     registry = SchemaRegistryClient(registry_config(required('SCHEMA_REGISTRY_URL')))
     topics = {
         'prediction': os.environ.get('MODELWATCH_TOPIC_PREDICTIONS', 'modelwatch.predictions'),
         'ground-truth': os.environ.get('MODELWATCH_TOPIC_GROUND_TRUTH', 'modelwatch.ground-truth'),
     }
-    serializers = {kind: avro_serializer(registry, topic, kind) for kind, topic in topics.items()}
+    serializers = {kind: make_serializer(registry, topic, kind) for kind, topic in topics.items()}
     # acks=all with idempotence: a retried send is never written twice to the topic.
     producer = Producer({'bootstrap.servers': brokers, 'acks': 'all', 'enable.idempotence': True, **kafka_security()})
     failures = []

@@ -62,6 +62,7 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case 'REQUEST_INVALID':
     case 'EVENT_INVALID':
     case 'SCHEMA_INCOMPATIBLE':
+    case 'SCHEMA_UNUSABLE':
     case 'URL_REFUSED':
     case 'MONITOR_INVALID':
       return 422

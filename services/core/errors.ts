@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'KAFKA_UNAVAILABLE'
   | 'SCHEMA_REGISTRY_UNAVAILABLE'
   | 'SCHEMA_INCOMPATIBLE'
+  /** The registry has the schema, but it cannot be used: it does not parse or compile, or its type is not supported. */
+  | 'SCHEMA_UNUSABLE'
   | 'EVENT_INVALID'
   | 'MIGRATION_FAILED'
   | 'USAGE'

@@ -20,8 +20,8 @@ export class Batch {
   readonly predictions: PredictionRow[] = []
   readonly groundTruth: GroundTruthRow[] = []
   readonly deadLetters: DeadLetter[] = []
-  /** Steps of `storeBatch` already done, so a retry does not repeat them. */
-  readonly stored = { deadLetterTopic: false, deadLetterTable: false, predictions: false, groundTruth: false }
+  /** Steps of `storeBatch` already done, so a retry does not repeat them (dead letters: how many are on the topic). */
+  readonly stored = { deadLettersSent: 0, deadLetterTable: false, predictions: false, groundTruth: false }
   readonly createdAt = Date.now()
   private readonly ranges = new Map<string, OffsetRange>()
   private messages = 0

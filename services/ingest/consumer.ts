@@ -15,7 +15,7 @@ import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Ka
 import type { ClickHouse } from '../core/clickhouse/client.js'
 import type { Config } from '../core/config.js'
 import { ModelwatchError, isRetriable } from '../core/errors.js'
-import type { SchemaRegistry } from '../core/kafka/schema-registry.js'
+import type { WriterSchemas } from '../core/kafka/writer-schemas.js'
 import type { Logger } from '../core/logger.js'
 import { retry, sleep } from '../core/retry.js'
 import { Batch } from './batch.js'
@@ -28,7 +28,8 @@ import { storeBatch } from './store.js'
 export interface IngestDeps {
   kafka: Kafka
   ch: ClickHouse
-  registry: SchemaRegistry | undefined
+  /** Writer schemas for wire-format messages; they report the registry's reachability to `health` themselves. */
+  registry: WriterSchemas | undefined
   topics: Config['topics']
   settings: Config['ingest']
   health: IngestHealth
@@ -91,8 +92,11 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
     const isPaused = pauseReasons.size > 0
     if (isPaused && !wasPaused) consumer.pause(sourceTopics.map((topic) => ({ topic })))
     if (!isPaused && wasPaused) consumer.resume(sourceTopics.map((topic) => ({ topic })))
-    health.paused.clear()
-    if (isPaused) for (const topic of sourceTopics) health.paused.set(topic, [...pauseReasons].join(', '))
+    // Only the whole-topic entries are this function's; a partition waiting for the registry keeps its own.
+    for (const topic of sourceTopics) {
+      if (isPaused) health.paused.set(topic, [...pauseReasons].join(', '))
+      else health.paused.delete(topic)
+    }
     if (isPaused !== wasPaused) log.info({ paused: isPaused, reasons: [...pauseReasons] }, isPaused ? 'consumption paused' : 'consumption resumed')
   }
 
@@ -122,10 +126,14 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
           await addMessage(topic, partition, message)
         } catch (error) {
           if (!isRetriable(error)) throw error
-          health.markDependency('schemaRegistry', false, error)
           log.warn({ topic, partition, offset: message.offset, err: error }, 'schema registry unavailable; partition paused')
           const resume = pause()
-          setTimeout(resume, REGISTRY_RETRY_MS).unref()
+          const pausedPartition = `${topic}/${partition}`
+          health.paused.set(pausedPartition, 'schemaRegistry unavailable')
+          setTimeout(() => {
+            health.paused.delete(pausedPartition)
+            resume()
+          }, REGISTRY_RETRY_MS).unref()
           return
         }
         resolveOffset(message.offset)
@@ -167,7 +175,6 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
       if (decoded.ok) batch.groundTruth.push(groundTruthRow(decoded.event, from))
       else rejection = decoded.rejection
     }
-    if (!health.dependencies.schemaRegistry.ok) health.markDependency('schemaRegistry', true)
     if (rejection !== undefined) {
       batch.deadLetters.push({ rejection, topic, partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers ?? {} })
     }
@@ -266,6 +273,12 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
       await deadLetterProducer.connect()
       await consumer.connect()
       await retry(() => consumer.subscribe({ topics: sourceTopics, fromBeginning: true }), settle)
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        // A crash kafkajs restarts from is an outage (the probe in kafka-health.ts reports it); one it does not leaves nothing consuming.
+        if (payload.restart) return
+        health.status = 'failed'
+        log.fatal({ err: payload.error }, 'consumer stopped for good; restart the process')
+      })
       await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 2, eachBatch: handleBatch })
       flusher = runFlusher().catch((error: unknown) => {
         log.fatal({ err: error }, 'flusher failed')

@@ -39,6 +39,48 @@ export function deadLetterMessage(letter: DeadLetter): Message {
   }
 }
 
+/**
+ * Bytes of dead letters sent in one produce request. Brokers refuse a record batch over `message.max.bytes`
+ * (1 MB by default) and kafkajs puts a request's messages for one partition in one batch: a batch of many
+ * poison messages of up to MODELWATCH_MAX_EVENT_BYTES each went over it, was refused, and stalled ingest.
+ */
+export const DEAD_LETTER_REQUEST_BYTES = 512 * 1024
+
+/**
+ * The letters in order, cut into produce requests of at most `maxBytes` of keys and values each (a letter
+ * larger than that goes alone).
+ *
+ * @example
+ * for (const request of deadLetterRequests(batch.deadLetters)) await producer.send({ topic, messages: request.map(deadLetterMessage) })
+ */
+export function deadLetterRequests(letters: DeadLetter[], maxBytes = DEAD_LETTER_REQUEST_BYTES): DeadLetter[][] {
+  const requests: DeadLetter[][] = []
+  let current: DeadLetter[] = []
+  let bytes = 0
+  for (const letter of letters) {
+    const size = messageBytes(deadLetterMessage(letter))
+    if (current.length > 0 && bytes + size > maxBytes) {
+      requests.push(current)
+      current = []
+      bytes = 0
+    }
+    current.push(letter)
+    bytes += size
+  }
+  if (current.length > 0) requests.push(current)
+  return requests
+}
+
+/** A message's key, value and header bytes: what it adds to a record batch, give or take a few bytes of framing. */
+function messageBytes(message: Message): number {
+  const length = (v: Buffer | string | null | undefined): number => (v === null || v === undefined ? 0 : Buffer.byteLength(v))
+  let bytes = length(message.key) + length(message.value) + 64
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    bytes += Buffer.byteLength(name) + (Array.isArray(value) ? value.reduce((sum: number, v) => sum + length(v), 0) : length(value))
+  }
+  return bytes
+}
+
 export interface DeadLetterRow {
   reason: string
   detail: string

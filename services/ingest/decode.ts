@@ -5,13 +5,16 @@
  * passes the same zod contract.
  *
  * A registry that cannot be reached is not the message's fault: that failure is thrown (retriable), so the
- * offset stays uncommitted; only a registry that answers "no such schema" rejects the message.
+ * offset stays uncommitted. A registry that answers "no such schema" rejects the message as
+ * `unknown_schema_id`; a schema it has but that cannot be used (see core/kafka/writer-schemas.ts), as
+ * `unusable_schema`. A JSON Schema payload must satisfy both the contract and its writer schema.
  */
 import type { z } from 'zod'
 import { eventSchemas, type EventKind, type GroundTruthEvent, type PredictionEvent } from '../core/events/contracts.js'
 import { fastGroundTruth, fastPrediction } from '../core/events/fast-validate.js'
-import { ModelwatchError } from '../core/errors.js'
-import { registryStatus, type SchemaRegistry } from '../core/kafka/schema-registry.js'
+import { describeError, isRetriable } from '../core/errors.js'
+import type { ValidateFunction } from '../core/kafka/json-schema.js'
+import type { WriterSchemas } from '../core/kafka/writer-schemas.js'
 import type { Rejection, RejectReason } from './reject-reasons.js'
 
 export type EventOf<K extends EventKind> = K extends 'prediction' ? PredictionEvent : GroundTruthEvent
@@ -20,7 +23,7 @@ export type Decoded<K extends EventKind> =
   | { ok: false; rejection: Rejection }
 
 export interface DecodeOptions {
-  registry: SchemaRegistry | undefined
+  registry: WriterSchemas | undefined
   maxEventBytes: number
 }
 
@@ -34,29 +37,48 @@ const OPEN_BRACE = 0x7b
  * if (!result.ok) deadLetter(message, result.rejection)
  */
 export async function decodeEvent<K extends EventKind>(kind: K, value: Buffer | null, options: DecodeOptions): Promise<Decoded<K>> {
+  try {
+    return await decode(kind, value, options)
+  } catch (error) {
+    if (isRetriable(error)) throw error
+    // A decoder bug must not stop the partition: the message is set aside with its bytes, and the detail says so.
+    return reject('decode_failed', `unexpected decoder error: ${describeError(error)}`)
+  }
+}
+
+async function decode<K extends EventKind>(kind: K, value: Buffer | null, options: DecodeOptions): Promise<Decoded<K>> {
   if (value === null || value.length === 0) return reject('empty_message', 'message value is empty')
   if (value.length > options.maxEventBytes) {
     return reject('oversized', `message is ${value.length} bytes, the limit is ${options.maxEventBytes}`)
   }
-  const first = firstNonSpace(value)
-  let raw: unknown
-  if (first === WIRE_MAGIC_BYTE) {
+  if (value[0] === WIRE_MAGIC_BYTE) {
     const decoded = await decodeWireFormat(value, options.registry)
     if ('rejection' in decoded) return { ok: false, rejection: decoded.rejection }
-    raw = decoded.value
-  } else if (first === OPEN_BRACE) {
-    const text = value.toString('utf8')
-    try {
-      raw = JSON.parse(text)
-    } catch (error) {
-      return /\b(NaN|Infinity)\b/.test(text)
-        ? reject('non_finite_number', 'JSON contains NaN or Infinity, which are not numbers in JSON')
-        : reject('invalid_json', (error as Error).message)
+    const result = validate(kind, decoded.value)
+    if (result.ok && decoded.writer !== undefined && !decoded.writer.validate(decoded.value)) {
+      const error = decoded.writer.validate.errors?.[0]
+      const where = error?.instancePath || '(root)'
+      return reject('decode_failed', `schema id ${decoded.writer.id}: the payload does not match its writer schema: ${where} ${error?.message ?? ''}`, modelOf(decoded.value))
     }
-  } else {
+    return result
+  }
+  if (firstNonSpace(value) !== OPEN_BRACE) {
     return reject('bad_magic_byte', `first byte is 0x${value[0]?.toString(16).padStart(2, '0')}, expected 0x00 (Confluent wire format) or '{' (JSON)`)
   }
-  return validate(kind, raw)
+  const parsed = parseJson(value)
+  if ('rejection' in parsed) return { ok: false, rejection: parsed.rejection }
+  return validate(kind, parsed.value)
+}
+
+function parseJson(bytes: Buffer): { value: unknown } | { rejection: Rejection } {
+  const text = bytes.toString('utf8')
+  try {
+    return { value: JSON.parse(text) }
+  } catch (error) {
+    return /\b(NaN|Infinity)\b/.test(text)
+      ? { rejection: rejection('non_finite_number', 'JSON contains NaN or Infinity, which are not numbers in JSON') }
+      : { rejection: rejection('invalid_json', (error as Error).message) }
+  }
 }
 
 function validate<K extends EventKind>(kind: K, raw: unknown): Decoded<K> {
@@ -67,7 +89,7 @@ function validate<K extends EventKind>(kind: K, raw: unknown): Decoded<K> {
   const parsed = schema.safeParse(raw)
   if (parsed.success) return { ok: true, event: parsed.data as EventOf<K> }
   const model = modelOf(raw)
-  const nonFinite = findNonFinite(raw, [])
+  const nonFinite = findNonFinite(raw)
   if (nonFinite !== undefined) return reject('non_finite_number', `${nonFinite} is not a finite number`, model)
   const issue = parsed.error.issues[0]
   const path = issue?.path.join('.') || '(root)'
@@ -76,21 +98,29 @@ function validate<K extends EventKind>(kind: K, raw: unknown): Decoded<K> {
   return reject(reason, `${path}: ${issue?.message ?? 'invalid'}`, model)
 }
 
-async function decodeWireFormat(value: Buffer, registry: SchemaRegistry | undefined): Promise<{ value: unknown } | { rejection: Rejection }> {
+interface WireDecoded {
+  value: unknown
+  /** For a JSON Schema payload: its writer schema, which the value must also satisfy. */
+  writer?: { id: number; validate: ValidateFunction }
+}
+
+async function decodeWireFormat(value: Buffer, registry: WriterSchemas | undefined): Promise<WireDecoded | { rejection: Rejection }> {
   if (value.length < WIRE_HEADER_BYTES) return { rejection: rejection('bad_magic_byte', 'wire-format message shorter than its 5-byte header') }
   const schemaId = value.readInt32BE(1)
   if (registry === undefined) {
     return { rejection: rejection('unknown_schema_id', `schema id ${schemaId}: no SCHEMA_REGISTRY_URL is configured`) }
   }
-  try {
-    await registry.getSchema(schemaId)
-  } catch (error) {
-    const status = registryStatus(error)
-    if (status === 404) return { rejection: rejection('unknown_schema_id', `schema id ${schemaId} is not in the registry`) }
-    throw new ModelwatchError('SCHEMA_REGISTRY_UNAVAILABLE', `schema registry lookup of id ${schemaId} failed`, { retriable: true, cause: error })
+  // Throws (retriable) when the registry cannot be reached: the message is not at fault and waits.
+  const found = await registry.get(schemaId)
+  if (!found.ok) return { rejection: rejection(found.problem === 'not_found' ? 'unknown_schema_id' : 'unusable_schema', found.detail) }
+  const payload = value.subarray(WIRE_HEADER_BYTES)
+  const writer = found.schema
+  if (writer.type === 'JSON') {
+    const parsed = parseJson(payload)
+    return 'rejection' in parsed ? parsed : { value: parsed.value, writer: { id: writer.id, validate: writer.validate } }
   }
   try {
-    return { value: await registry.decode(value) }
+    return { value: writer.avro.fromBuffer(payload) }
   } catch (error) {
     return { rejection: rejection('decode_failed', `schema id ${schemaId}: ${(error as Error).message}`) }
   }
@@ -126,13 +156,28 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   return node
 }
 
-/** The path of the first NaN or ±Infinity in a decoded value (Avro doubles can carry them; JSON cannot). */
-function findNonFinite(node: unknown, path: string[]): string | undefined {
-  if (typeof node === 'number') return Number.isFinite(node) ? undefined : path.join('.') || '(root)'
-  if (typeof node !== 'object' || node === null) return undefined
-  for (const [key, child] of Object.entries(node)) {
-    const found = findNonFinite(child, [...path, key])
-    if (found !== undefined) return found
+/**
+ * The path of the first NaN or ±Infinity in a decoded value (Avro doubles can carry them; JSON cannot).
+ * Iterative, and a path is built only for the value found: a JSON nesting bomb within the size limit is
+ * tens of thousands of levels deep.
+ */
+function findNonFinite(root: unknown): string | undefined {
+  interface Visit { node: unknown; key: string; parent: Visit | undefined }
+  const stack: Visit[] = [{ node: root, key: '', parent: undefined }]
+  for (let visit = stack.pop(); visit !== undefined; visit = stack.pop()) {
+    const { node } = visit
+    if (typeof node === 'number') {
+      if (Number.isFinite(node)) continue
+      const path: string[] = []
+      for (let at: Visit | undefined = visit; at?.parent !== undefined; at = at.parent) path.unshift(at.key)
+      return path.join('.') || '(root)'
+    }
+    if (typeof node !== 'object' || node === null) continue
+    const entries = Object.entries(node)
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, child] = entries[i] as [string, unknown]
+      stack.push({ node: child, key, parent: visit })
+    }
   }
   return undefined
 }

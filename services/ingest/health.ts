@@ -1,12 +1,14 @@
 /**
  * What the ingest service knows about itself: whether it can store, what it has paused, and its counters.
- * Served as /healthz (JSON; 503 while ClickHouse or the registry is failing) and /metrics (Prometheus).
+ * Served as /healthz (JSON; 503 while Kafka, ClickHouse, the registry or the dead-letter topic is failing,
+ * or after the consumer stopped for good) and /metrics (Prometheus).
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
 import { describeError } from '../core/errors.js'
 import { MetricsRegistry, type Counter, type Gauge } from '../core/metrics.js'
 
-export type IngestStatus = 'starting' | 'running' | 'degraded' | 'stopping' | 'stopped'
+/** `failed`: the consumer stopped after an error kafkajs does not retry; only a restart of the process helps. */
+export type IngestStatus = 'starting' | 'running' | 'degraded' | 'failed' | 'stopping' | 'stopped'
 
 export interface DependencyState {
   ok: boolean
@@ -16,7 +18,8 @@ export interface DependencyState {
 
 export class IngestHealth {
   status: IngestStatus = 'starting'
-  readonly dependencies: Record<'clickhouse' | 'schemaRegistry' | 'deadLetterTopic', DependencyState> = {
+  readonly dependencies: Record<'kafka' | 'clickhouse' | 'schemaRegistry' | 'deadLetterTopic', DependencyState> = {
+    kafka: { ok: true, since: new Date().toISOString() },
     clickhouse: { ok: true, since: new Date().toISOString() },
     schemaRegistry: { ok: true, since: new Date().toISOString() },
     deadLetterTopic: { ok: true, since: new Date().toISOString() },

@@ -5,11 +5,12 @@
 import { requireKafka } from '../core/config.js'
 import { listen } from '../core/http-listen.js'
 import { createKafka } from '../core/kafka/client.js'
-import { createSchemaRegistry } from '../core/kafka/schema-registry.js'
+import { createWriterSchemas } from '../core/kafka/writer-schemas.js'
 import type { RunningService, ServiceContext } from '../core/service.js'
 import { createIngestConsumer } from './consumer.js'
 import { IngestHealth } from './health.js'
 import { createHealthApp } from './health-server.js'
+import { watchKafka } from './kafka-health.js'
 
 export interface IngestService extends RunningService {
   health: IngestHealth
@@ -20,8 +21,10 @@ export interface IngestService extends RunningService {
 export async function startIngest({ config, ch, log: parent, signals, metrics }: ServiceContext): Promise<IngestService> {
   const log = parent.child({ service: 'ingest' })
   const kafka = createKafka(requireKafka(config, 'modelwatch ingest'), log)
-  const registry = config.registry === undefined ? undefined : createSchemaRegistry(config.registry)
   const health = new IngestHealth(metrics)
+  const registry = config.registry === undefined
+    ? undefined
+    : createWriterSchemas(config.registry, { onReachability: (reachable, error) => health.markDependency('schemaRegistry', reachable, error) })
   const consumer = createIngestConsumer({ kafka, ch, registry, topics: config.topics, settings: config.ingest, health, log, onStored: () => signals.stored.notify() })
   const { server, port: healthPort } = await listen(createHealthApp(health).fetch, config.host, config.ingest.healthPort)
   log.info({ url: `http://${config.host}:${healthPort}/healthz` }, 'health endpoint listening')
@@ -31,11 +34,13 @@ export async function startIngest({ config, ch, log: parent, signals, metrics }:
     server.close()
     throw error
   }
+  const kafkaWatch = watchKafka(kafka, health, log)
   return {
     name: 'ingest',
     health,
     healthPort,
     async stop() {
+      await kafkaWatch.stop()
       await consumer.stop()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },

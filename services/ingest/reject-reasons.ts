@@ -7,6 +7,7 @@ export const REJECT_REASONS = {
   oversized: 'the message is larger than MODELWATCH_MAX_EVENT_BYTES',
   bad_magic_byte: 'neither the Confluent wire format (magic byte 0) nor a JSON object',
   unknown_schema_id: 'the schema id in the wire-format header is not in the registry (or no registry is configured)',
+  unusable_schema: 'the registry has the writer schema but it cannot be used: it does not parse or compile, or its type (e.g. PROTOBUF) or references are not supported',
   decode_failed: 'the payload does not decode with its writer schema',
   invalid_json: 'the payload is not valid JSON',
   non_finite_number: 'a number is NaN or Infinity',

@@ -8,7 +8,7 @@ import type { Producer } from 'kafkajs'
 import type { ClickHouse } from '../core/clickhouse/client.js'
 import { ModelwatchError } from '../core/errors.js'
 import type { Batch } from './batch.js'
-import { deadLetterMessage, deadLetterRow } from './dead-letter.js'
+import { deadLetterMessage, deadLetterRequests, deadLetterRow } from './dead-letter.js'
 
 export interface StoreTargets {
   ch: ClickHouse
@@ -17,13 +17,13 @@ export interface StoreTargets {
 }
 
 export async function storeBatch(batch: Batch, targets: StoreTargets): Promise<void> {
-  if (batch.deadLetters.length > 0 && !batch.stored.deadLetterTopic) {
+  for (const request of deadLetterRequests(batch.deadLetters.slice(batch.stored.deadLettersSent))) {
     try {
-      await targets.deadLetterProducer.send({ topic: targets.deadLetterTopic, acks: -1, messages: batch.deadLetters.map(deadLetterMessage) })
+      await targets.deadLetterProducer.send({ topic: targets.deadLetterTopic, acks: -1, messages: request.map(deadLetterMessage) })
     } catch (error) {
       throw new ModelwatchError('KAFKA_UNAVAILABLE', 'could not write to the dead-letter topic', { retriable: true, cause: error })
     }
-    batch.stored.deadLetterTopic = true
+    batch.stored.deadLettersSent += request.length
   }
   if (!batch.stored.deadLetterTable) {
     await insert(targets.ch, 'dead_letters', batch.deadLetters.map(deadLetterRow), batch)

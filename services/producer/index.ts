@@ -1,7 +1,8 @@
 /**
  * A small typed producer for modelwatch events. Events are checked against the same contract ingest
- * applies, then sent keyed by event_id, either Avro-encoded through the schema registry (Confluent wire
- * format; the default when a registry is given) or as plain JSON.
+ * applies, then sent keyed by event_id: Avro-encoded through the schema registry (Confluent wire format;
+ * the default when a registry is given), JSON framed with the shipped JSON Schema contracts through the
+ * registry (`format: 'json-schema'`, what Confluent's JSON Schema serializers produce), or plain JSON.
  *
  * @example
  * import { createProducer } from 'modelwatch/producer'
@@ -11,7 +12,7 @@
  * await producer.sendGroundTruth([{ event_id: 'req-1', timestamp: Date.now(), label: { class: '1' } }])
  * await producer.disconnect()
  */
-import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
+import { COMPATIBILITY, SchemaType, type SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { Kafka, Partitioners, type Producer } from 'kafkajs'
 import type { z } from 'zod'
 import {
@@ -21,8 +22,14 @@ import {
   type PredictionEventInput,
 } from '../core/events/contracts.js'
 import { ModelwatchError } from '../core/errors.js'
-import { registryStatus } from '../core/kafka/schema-registry.js'
-import { groundTruthAvroSchema, predictionAvroSchema, type AvroRecordSchema } from './schemas.js'
+import { createSchemaRegistry, registryStatus } from '../core/kafka/schema-registry.js'
+import {
+  groundTruthAvroSchema,
+  groundTruthJsonSchema,
+  predictionAvroSchema,
+  predictionJsonSchema,
+  type AvroRecordSchema,
+} from './schemas.js'
 
 export type { GroundTruthEventInput, PredictionEventInput, AvroRecordSchema }
 export { ModelwatchError }
@@ -32,11 +39,14 @@ export interface ProducerOptions {
   brokers?: string[]
   kafka?: Kafka
   schemaRegistry?: { url: string; auth?: { username: string; password: string } }
-  /** `avro` (needs schemaRegistry; the default when one is given) or `json`. */
-  format?: 'avro' | 'json'
+  /**
+   * `avro` (needs schemaRegistry; the default when one is given), `json-schema` (needs schemaRegistry: JSON
+   * framed with schemas/events/*.schema.json) or `json` (plain, no registry).
+   */
+  format?: 'avro' | 'json-schema' | 'json'
   topics?: { predictions?: string; groundTruth?: string }
   /**
-   * Writer schemas, to send with a newer version of the contract (e.g. an added optional field).
+   * Avro writer schemas, to send with a newer version of the contract (e.g. an added optional field).
    * The registry's BACKWARD rule decides whether it is accepted; a refusal is a `SCHEMA_INCOMPATIBLE` error.
    */
   schemas?: { prediction?: AvroRecordSchema; groundTruth?: AvroRecordSchema }
@@ -57,15 +67,18 @@ export async function createProducer(options: ProducerOptions): Promise<Modelwat
     throw new ModelwatchError('USAGE', 'createProducer needs brokers or a kafka client')
   }
   const format = options.format ?? (options.schemaRegistry === undefined ? 'json' : 'avro')
-  if (format === 'avro' && options.schemaRegistry === undefined) throw new ModelwatchError('USAGE', 'format avro needs schemaRegistry')
+  if (format !== 'json' && options.schemaRegistry === undefined) throw new ModelwatchError('USAGE', `format ${format} needs schemaRegistry`)
   const topics = { ...DEFAULT_TOPICS, ...options.topics }
   const producer: Producer = kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner })
   await producer.connect()
 
-  let encode: (topic: string, writer: AvroRecordSchema, value: object) => Promise<Buffer> = async (_t, _w, value) =>
-    Buffer.from(JSON.stringify(value))
-  if (format === 'avro' && options.schemaRegistry !== undefined) {
-    const registry = new SchemaRegistry({ host: options.schemaRegistry.url, auth: options.schemaRegistry.auth, clientId: 'modelwatch-producer' })
+  const writers = {
+    prediction: format === 'json-schema' ? jsonWriter('PredictionEvent', predictionJsonSchema) : avroWriter(options.schemas?.prediction ?? predictionAvroSchema),
+    groundTruth: format === 'json-schema' ? jsonWriter('GroundTruthEvent', groundTruthJsonSchema) : avroWriter(options.schemas?.groundTruth ?? groundTruthAvroSchema),
+  }
+  let encode: (topic: string, writer: WriterSchema, value: object) => Promise<Buffer> = async (_t, _w, value) => Buffer.from(JSON.stringify(value))
+  if (format !== 'json' && options.schemaRegistry !== undefined) {
+    const registry = createSchemaRegistry(options.schemaRegistry, 'modelwatch-producer')
     const ids = new Map<string, Promise<number>>()
     const settings = options.schemaRegistry
     encode = async (topic, writer, value) => {
@@ -80,7 +93,7 @@ export async function createProducer(options: ProducerOptions): Promise<Modelwat
     }
   }
 
-  async function send<S extends z.ZodType>(topic: string, schema: S, writer: AvroRecordSchema, events: z.input<S>[]): Promise<void> {
+  async function send<S extends z.ZodType>(topic: string, schema: S, writer: WriterSchema, events: z.input<S>[]): Promise<void> {
     const messages = []
     for (const [index, event] of events.entries()) {
       const parsed = schema.safeParse(event)
@@ -96,11 +109,21 @@ export async function createProducer(options: ProducerOptions): Promise<Modelwat
   }
 
   return {
-    sendPredictions: (events) => send(topics.predictions, predictionEventSchema, options.schemas?.prediction ?? predictionAvroSchema, events),
-    sendGroundTruth: (events) => send(topics.groundTruth, groundTruthEventSchema, options.schemas?.groundTruth ?? groundTruthAvroSchema, events),
+    sendPredictions: (events) => send(topics.predictions, predictionEventSchema, writers.prediction, events),
+    sendGroundTruth: (events) => send(topics.groundTruth, groundTruthEventSchema, writers.groundTruth, events),
     disconnect: () => producer.disconnect(),
   }
 }
+
+/** A writer schema as the registry takes it, with the name error messages use. */
+interface WriterSchema {
+  name: string
+  type: SchemaType.AVRO | SchemaType.JSON
+  schema: string
+}
+
+const avroWriter = (schema: AvroRecordSchema): WriterSchema => ({ name: schema.name, type: SchemaType.AVRO, schema: JSON.stringify(schema) })
+const jsonWriter = (name: string, schema: string): WriterSchema => ({ name, type: SchemaType.JSON, schema })
 
 /**
  * Registers the writer schema under the subject with compatibility BACKWARD set explicitly first.
@@ -111,7 +134,7 @@ async function registerSchema(
   registry: SchemaRegistry,
   settings: NonNullable<ProducerOptions['schemaRegistry']>,
   subject: string,
-  writer: AvroRecordSchema,
+  writer: WriterSchema,
 ): Promise<number> {
   const headers: Record<string, string> = { 'content-type': 'application/vnd.schemaregistry.v1+json' }
   if (settings.auth !== undefined) {
@@ -123,7 +146,7 @@ async function registerSchema(
     throw new ModelwatchError('SCHEMA_REGISTRY_UNAVAILABLE', `schema registry refused to set compatibility of ${subject}: HTTP ${config.status} ${await config.text()}`, { retriable: config.status >= 500 })
   }
   try {
-    const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(writer) }, { subject, compatibility: COMPATIBILITY.BACKWARD })
+    const { id } = await registry.register({ type: writer.type, schema: writer.schema }, { subject, compatibility: COMPATIBILITY.BACKWARD })
     return id
   } catch (error) {
     if (registryStatus(error) === 409) {

@@ -11,7 +11,7 @@ import type { PredictionEventInput } from '../../services/core/events/contracts.
 import { DEAD_LETTER_HEADERS } from '../../services/ingest/dead-letter.js'
 import { createProducer, type ModelwatchProducer } from '../../services/producer/index.js'
 import { predictionAvroSchema } from '../../services/producer/schemas.js'
-import { count, rawKafka, rows, stackFromEnv, startTestIngest, testEnv, waitFor, type RunningIngest } from '../support/harness.js'
+import { count, rawKafka, readTopic, rows, stackFromEnv, startTestIngest, testEnv, waitFor, type RunningIngest } from '../support/harness.js'
 
 const DAY_MS = 86_400_000
 const T0 = Date.UTC(2026, 10, 1, 12, 0, 0)
@@ -205,14 +205,3 @@ describe('ingest: Kafka to ClickHouse', () => {
     await assert.rejects(avro.sendPredictions([prediction('p-ok', 1), { ...prediction('p-bad', 2), timestamp: 12 }]), /event 1: timestamp/)
   })
 })
-
-async function readTopic(topic: string, expected: number): Promise<KafkaMessage[]> {
-  const consumer = rawKafka().consumer({ groupId: `reader-${topic}` })
-  const seen: KafkaMessage[] = []
-  await consumer.connect()
-  await consumer.subscribe({ topic, fromBeginning: true })
-  await consumer.run({ eachMessage: async ({ message }) => void seen.push(message) })
-  await waitFor(async () => seen.length, (n) => n >= expected, `${expected} messages on ${topic}`)
-  await consumer.disconnect()
-  return seen
-}

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Kafka, logLevel } from 'kafkajs'
+import { Kafka, logLevel, type KafkaMessage } from 'kafkajs'
 import { openClickHouse, type ClickHouse } from '../../services/core/clickhouse/client.js'
 import { migrate } from '../../services/core/clickhouse/migrations.js'
 import { loadConfig, type Config } from '../../services/core/config.js'
@@ -128,4 +128,19 @@ export async function committedTotal(kafka: Kafka, groupId: string, topic: strin
   } finally {
     await admin.disconnect()
   }
+}
+
+/** At least `expected` messages of the topic, read from the beginning by a group of its own (in offset order within a partition). */
+export async function readTopic(topic: string, expected: number): Promise<KafkaMessage[]> {
+  const consumer = rawKafka().consumer({ groupId: uniqueName('reader') })
+  const seen: KafkaMessage[] = []
+  await consumer.connect()
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true })
+    await consumer.run({ eachMessage: async ({ message }) => void seen.push(message) })
+    await waitFor(async () => seen.length, (n) => n >= expected, `${expected} messages on ${topic}`)
+  } finally {
+    await consumer.disconnect()
+  }
+  return seen
 }

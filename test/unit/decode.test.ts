@@ -4,7 +4,13 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { ModelwatchError } from '../../services/core/errors.js'
+import type { WriterSchemas } from '../../services/core/kafka/writer-schemas.js'
+import { PACKAGE_ROOT } from '../../services/core/package-root.js'
 import { decodeEvent } from '../../services/ingest/decode.js'
+import { REJECT_REASONS } from '../../services/ingest/reject-reasons.js'
 
 const options = { registry: undefined, maxEventBytes: 1024 }
 const good = { event_id: 'e1', model: 'churn', model_version: '3', timestamp: 1_764_000_000_000, prediction: { score: 0.7 } }
@@ -97,5 +103,45 @@ describe('decodeEvent', () => {
 
   it('refuses a label with neither class nor value as invalid_value', async () => {
     assert.equal(await reasonOf(bytes({ event_id: 'e1', timestamp: 1_764_000_000_000, label: {} }), 'ground_truth'), 'invalid_value')
+  })
+
+  it('survives a nesting bomb within the size limit (20,000 levels) and names the field', async () => {
+    const bomb = `{"event_id":"e1","model":"churn","model_version":"3","timestamp":1764000000000,"prediction":{"score":0.7},"numeric_features":{"deep":${'['.repeat(20_000)}${']'.repeat(20_000)}}}`
+    const result = await decodeEvent('prediction', bytes(bomb), { registry: undefined, maxEventBytes: 65_536 })
+    assert.ok(!result.ok)
+    assert.equal(result.rejection.reason, 'wrong_type')
+    assert.match(result.rejection.detail, /^numeric_features\.deep:/)
+  })
+})
+
+describe('decodeEvent: the wire format, by what the registry lookup says', () => {
+  const wire = (id: number, payload: string): Buffer => Buffer.concat([Buffer.from([0, 0, 0, 0, id]), Buffer.from(payload)])
+  const lookups = (answer: WriterSchemas['get']): { registry: WriterSchemas; maxEventBytes: number } => ({ registry: { get: answer }, maxEventBytes: 1024 })
+
+  it('sets a message aside as unusable_schema or unknown_schema_id as the lookup says, with its detail', async () => {
+    const unusable = await decodeEvent('prediction', wire(7, '{}'), lookups(async () => ({ ok: false, problem: 'unusable', detail: 'schema id 7 (PROTOBUF): no' })))
+    assert.deepEqual(unusable, { ok: false, rejection: { reason: 'unusable_schema', detail: 'schema id 7 (PROTOBUF): no', model: '' } })
+    const missing = await decodeEvent('prediction', wire(8, '{}'), lookups(async () => ({ ok: false, problem: 'not_found', detail: 'schema id 8 is not in the registry' })))
+    assert.ok(!missing.ok && missing.rejection.reason === 'unknown_schema_id')
+  })
+
+  it('lets an unreachable registry through as the retriable error it is: the message waits', async () => {
+    const down = new ModelwatchError('SCHEMA_REGISTRY_UNAVAILABLE', 'no answer', { retriable: true })
+    await assert.rejects(decodeEvent('prediction', wire(9, '{}'), lookups(async () => { throw down })), down)
+  })
+
+  it('sets a message aside as decode_failed, saying so, when the decoder itself fails unexpectedly', async () => {
+    const result = await decodeEvent('prediction', wire(9, '{}'), lookups(async () => { throw new TypeError('cannot read x of undefined') }))
+    assert.ok(!result.ok)
+    assert.equal(result.rejection.reason, 'decode_failed')
+    assert.match(result.rejection.detail, /^unexpected decoder error: cannot read x/)
+  })
+})
+
+describe('reject reasons', () => {
+  it('are the ones the README lists', () => {
+    const readme = readFileSync(join(PACKAGE_ROOT, 'README.md'), 'utf8')
+    const listed = /reasons: ((?:`[a-z_]+`,?\s*)+)/.exec(readme)?.[1] ?? ''
+    assert.deepEqual([...listed.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]).sort(), Object.keys(REJECT_REASONS).sort())
   })
 })
