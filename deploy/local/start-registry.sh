@@ -68,13 +68,14 @@ jvm_opts=(${REGISTRY_HEAP_OPTS:--Xms64m -Xmx384m -XX:+UseSerialGC} -XX:-UsePerfD
   # In-memory H2 is already the default storage (apicurio.storage.kind=sql,
   # apicurio.storage.sql.kind=h2, jdbc:h2:mem:...); said here so it's explicit.
   -Dapicurio.storage.kind=sql -Dapicurio.storage.sql.kind=h2
-  $($persist && echo "-Dapicurio.datasource.url=jdbc:h2:file:$dir/data/registry")
   # A pool of 20 H2 connections (the default) is pointless for tests.
   -Dapicurio.datasource.jdbc.initial-size=2 -Dapicurio.datasource.jdbc.min-size=2
   -Dapicurio.datasource.jdbc.max-size=20
   -Dapicurio.rules.global.compatibility="$compat"
   -Dquarkus.http.access-log.enabled=false
   ${REGISTRY_JVM_OPTS:-})
+# Not inside the array as $(...): under set -e a false test there ends the script.
+if $persist; then jvm_opts+=("-Dapicurio.datasource.url=jdbc:h2:file:$dir/data/registry"); fi
 
 # nohup + own log file: the registry outlives this script, and must not hold the
 # caller's stdout/stderr open (Node's execFile waits for those to close).
